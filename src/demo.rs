@@ -1,0 +1,481 @@
+//! The demo label: a small, realistic catalog generated in code (no binary fixtures), used by
+//! the first-run screen, `labeldesk demo` and tests. Deterministic for a given "today".
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use rusqlite::Transaction;
+
+use crate::db::{self, DbError};
+use crate::model::{
+    Artist, ArtistId, ArtistRole, ArtistStatus, Barcode, CatalogNumber, CatalogNumberId, Currency,
+    Format, FormatKind, Isrc, Label, LabelId, Release, ReleaseArtist, ReleaseCatalogNumber,
+    ReleaseId, ReleaseStatus, ReleaseType, Track, TrackDuration, suggest_positions,
+};
+
+/// What the demo wrote, for messages and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DemoSummary {
+    pub artists: usize,
+    pub releases: usize,
+    pub formats: usize,
+    pub tracks: usize,
+}
+
+struct DemoArtist {
+    name: &'static str,
+    status: ArtistStatus,
+    country: &'static str,
+    genres: &'static str,
+    email: &'static str,
+    manager: &'static str,
+}
+
+const ARTISTS: &[DemoArtist] = &[
+    DemoArtist {
+        name: "The Low Tides",
+        status: ArtistStatus::Signed,
+        country: "GB",
+        genres: "indie rock",
+        email: "band@thelowtides.example",
+        manager: "Priya Shah",
+    },
+    DemoArtist {
+        name: "Marisol Vega",
+        status: ArtistStatus::Signed,
+        country: "ES",
+        genres: "dream pop",
+        email: "marisol@vega.example",
+        manager: "",
+    },
+    DemoArtist {
+        name: "Nação Fantasma",
+        status: ArtistStatus::Signed,
+        country: "BR",
+        genres: "psych, tropicália",
+        email: "contato@nacaofantasma.example",
+        manager: "Beto Lima",
+    },
+    DemoArtist {
+        name: "Kettle & Wire",
+        status: ArtistStatus::Signed,
+        country: "IE",
+        genres: "folk",
+        email: "hello@kettleandwire.example",
+        manager: "",
+    },
+    DemoArtist {
+        name: "Otto Brandt Trio",
+        status: ArtistStatus::Alumni,
+        country: "DE",
+        genres: "jazz",
+        email: "otto@brandt.example",
+        manager: "",
+    },
+    DemoArtist {
+        name: "Yuki Saitō",
+        status: ArtistStatus::Prospect,
+        country: "JP",
+        genres: "ambient",
+        email: "yuki@saito.example",
+        manager: "",
+    },
+    DemoArtist {
+        name: "Grey Heron",
+        status: ArtistStatus::Prospect,
+        country: "NL",
+        genres: "post-punk",
+        email: "greyheron@band.example",
+        manager: "Sanne de Vries",
+    },
+    DemoArtist {
+        name: "Dana Okafor",
+        status: ArtistStatus::Alumni,
+        country: "US",
+        genres: "soul",
+        email: "dana@okafor.example",
+        manager: "",
+    },
+];
+
+/// (artist indexes, title, type, status, months from today (negative = past), formats, tracks)
+struct DemoRelease {
+    artists: &'static [usize],
+    title: &'static str,
+    kind: ReleaseType,
+    status: ReleaseStatus,
+    months: i32,
+    formats: &'static [FormatKind],
+    tracks: usize,
+}
+
+use FormatKind::{Cassette, Cd, Digital, Vinyl7, Vinyl10, Vinyl12};
+use ReleaseStatus::{Idea, InProduction, OutOfPrint, Planned, Released};
+use ReleaseType::{Album, Compilation, Ep, Live, Single};
+
+const RELEASES: &[DemoRelease] = &[
+    DemoRelease {
+        artists: &[4],
+        title: "Nachtfahrt",
+        kind: Album,
+        status: OutOfPrint,
+        months: -72,
+        formats: &[Vinyl12, Cd],
+        tracks: 8,
+    },
+    DemoRelease {
+        artists: &[7],
+        title: "Slow Burn",
+        kind: Album,
+        status: OutOfPrint,
+        months: -64,
+        formats: &[Cd, Digital],
+        tracks: 10,
+    },
+    DemoRelease {
+        artists: &[0],
+        title: "Harbour Lights",
+        kind: Album,
+        status: Released,
+        months: -50,
+        formats: &[Vinyl12, Cd, Digital],
+        tracks: 10,
+    },
+    DemoRelease {
+        artists: &[0],
+        title: "Undertow",
+        kind: Single,
+        status: Released,
+        months: -52,
+        formats: &[Vinyl7, Digital],
+        tracks: 2,
+    },
+    DemoRelease {
+        artists: &[1],
+        title: "Lavender Static",
+        kind: Ep,
+        status: Released,
+        months: -40,
+        formats: &[Cassette, Digital],
+        tracks: 5,
+    },
+    DemoRelease {
+        artists: &[2],
+        title: "Assombração",
+        kind: Album,
+        status: Released,
+        months: -34,
+        formats: &[Vinyl12, Digital],
+        tracks: 9,
+    },
+    DemoRelease {
+        artists: &[3],
+        title: "Smoke on the Bog Road",
+        kind: Album,
+        status: Released,
+        months: -30,
+        formats: &[Vinyl12, Cd, Digital],
+        tracks: 11,
+    },
+    DemoRelease {
+        artists: &[4],
+        title: "Live at the Kesselhaus",
+        kind: Live,
+        status: Released,
+        months: -28,
+        formats: &[Vinyl12, Digital],
+        tracks: 7,
+    },
+    DemoRelease {
+        artists: &[0, 1],
+        title: "Split Series Vol. 1",
+        kind: Ep,
+        status: Released,
+        months: -24,
+        formats: &[Vinyl10, Digital],
+        tracks: 4,
+    },
+    DemoRelease {
+        artists: &[1],
+        title: "Glass Orchard",
+        kind: Album,
+        status: Released,
+        months: -18,
+        formats: &[Vinyl12, Cassette, Digital],
+        tracks: 10,
+    },
+    DemoRelease {
+        artists: &[2],
+        title: "Maré Alta",
+        kind: Single,
+        status: Released,
+        months: -14,
+        formats: &[Vinyl7, Digital],
+        tracks: 2,
+    },
+    DemoRelease {
+        artists: &[0, 1, 2, 3],
+        title: "Harbour Lights Records: Ten Years",
+        kind: Compilation,
+        status: Released,
+        months: -9,
+        formats: &[Vinyl12, Cd, Digital],
+        tracks: 12,
+    },
+    DemoRelease {
+        artists: &[3],
+        title: "Field Recordings",
+        kind: Ep,
+        status: Released,
+        months: -5,
+        formats: &[Cassette, Digital],
+        tracks: 4,
+    },
+    DemoRelease {
+        artists: &[0],
+        title: "Riptide",
+        kind: Single,
+        status: Released,
+        months: -2,
+        formats: &[Digital],
+        tracks: 2,
+    },
+    DemoRelease {
+        artists: &[0],
+        title: "Salt in the Wires",
+        kind: Album,
+        status: InProduction,
+        months: 3,
+        formats: &[Vinyl12, Cd, Digital],
+        tracks: 10,
+    },
+    DemoRelease {
+        artists: &[2],
+        title: "Fantasmagoria",
+        kind: Album,
+        status: InProduction,
+        months: 4,
+        formats: &[Vinyl12, Digital],
+        tracks: 9,
+    },
+    DemoRelease {
+        artists: &[1],
+        title: "Paper Lanterns",
+        kind: Single,
+        status: InProduction,
+        months: 2,
+        formats: &[Vinyl7, Digital],
+        tracks: 2,
+    },
+    DemoRelease {
+        artists: &[3],
+        title: "The Long Field",
+        kind: Album,
+        status: Planned,
+        months: 7,
+        formats: &[Vinyl12, Cd, Cassette, Digital],
+        tracks: 10,
+    },
+    DemoRelease {
+        artists: &[6],
+        title: "Concrete Birds",
+        kind: Ep,
+        status: Planned,
+        months: 9,
+        formats: &[Vinyl12, Digital],
+        tracks: 5,
+    },
+    DemoRelease {
+        artists: &[5],
+        title: "Tide Tables",
+        kind: Album,
+        status: Idea,
+        months: 14,
+        formats: &[Digital],
+        tracks: 8,
+    },
+];
+
+const WORDS_A: &[&str] = &[
+    "Quiet", "Northern", "Paper", "Electric", "Lantern", "Hollow", "Silver", "Distant", "Velvet",
+    "Copper", "Winter", "Salt", "Glass", "Amber", "Restless", "Low", "Golden", "Broken", "Slow",
+    "Open",
+];
+const WORDS_B: &[&str] = &[
+    "Harbour", "Signal", "Orchard", "Tide", "Engine", "Meadow", "Static", "Window", "Ferry",
+    "Lights", "River", "Garden", "Mirror", "Weather", "Station", "Shore", "Letters", "Horizon",
+    "Kitchen", "Pylons",
+];
+
+/// A tiny deterministic generator (no dependency, no randomness across runs).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below.max(1)
+    }
+    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
+        words[usize::try_from(self.next(words.len() as u64)).unwrap_or(0)]
+    }
+}
+
+fn shift(today: NaiveDate, months: i32) -> NaiveDate {
+    let first = today.with_day(1).unwrap_or(today);
+    let moved = if months >= 0 {
+        first.checked_add_months(Months::new(months.unsigned_abs()))
+    } else {
+        first.checked_sub_months(Months::new(months.unsigned_abs()))
+    }
+    .unwrap_or(first);
+    // Releases come out on Fridays: the first Friday of that month.
+    let to_friday = (4 + 7 - moved.weekday().num_days_from_monday()) % 7;
+    moved
+        .checked_add_days(Days::new(u64::from(to_friday)))
+        .unwrap_or(moved)
+}
+
+fn price(kind: FormatKind) -> (Option<i64>, Option<i64>, Option<u32>) {
+    match kind {
+        FormatKind::Vinyl12 => (Some(2499), Some(1450), Some(500)),
+        FormatKind::Vinyl10 => (Some(1999), Some(1150), Some(300)),
+        FormatKind::Vinyl7 => (Some(899), Some(520), Some(300)),
+        FormatKind::Cd => (Some(1499), Some(850), Some(1000)),
+        FormatKind::Cassette => (Some(999), Some(600), Some(150)),
+        FormatKind::Digital => (Some(999), None, None),
+        FormatKind::Other => (None, None, None),
+    }
+}
+
+/// Writes the demo label into an (empty) catalog inside the caller's transaction.
+///
+/// # Errors
+/// Any database error; the caller's transaction then rolls back as a whole.
+pub fn create(tx: &Transaction<'_>, today: NaiveDate) -> Result<DemoSummary, DbError> {
+    let label_id = db::labels::insert(
+        tx,
+        &Label {
+            id: LabelId::UNSAVED,
+            name: "Harbour Lights Records".to_owned(),
+            is_own: true,
+            catno_prefix: "HLR".to_owned(),
+            isrc_prefix: Some("DEH47".to_owned()),
+            currency: Currency::EUR,
+            notes: "Demo label: explore freely, then start your own catalog.".to_owned(),
+        },
+    )?;
+    let mut summary = DemoSummary::default();
+    let mut artist_ids: Vec<ArtistId> = Vec::new();
+    for a in ARTISTS {
+        let mut artist = Artist::new(a.name);
+        artist.status = a.status;
+        artist.country = a.country.to_owned();
+        artist.genres = a.genres.to_owned();
+        artist.email = a.email.to_owned();
+        artist.manager = a.manager.to_owned();
+        artist.sort_name = crate::model::default_sort_name(a.name);
+        artist.archived = false;
+        artist_ids.push(db::artists::insert(tx, &artist)?);
+        summary.artists += 1;
+    }
+
+    let mut rng = Lcg(0x1abe_1de5);
+    let mut designation: u32 = 0;
+    let mut barcode_serial: u64 = 0;
+    let mut catno_serial = 0_u32;
+    let mut single_tracks: Vec<(String, TrackDuration, Isrc)> = Vec::new();
+    for spec in RELEASES {
+        let date = shift(today, spec.months);
+        let mut release = Release::new(spec.title);
+        release.label_id = Some(label_id);
+        release.release_type = spec.kind;
+        release.status = spec.status;
+        release.release_date = (spec.status != ReleaseStatus::Idea).then_some(date);
+        let release_id: ReleaseId = db::releases::insert(tx, &release)?;
+        let credits: Vec<ReleaseArtist> = spec
+            .artists
+            .iter()
+            .map(|&i| ReleaseArtist {
+                artist_id: artist_ids[i],
+                role: ArtistRole::Primary,
+            })
+            .collect();
+        db::releases::set_artists(tx, release_id, &credits)?;
+        summary.releases += 1;
+
+        // Catalog numbers once a release is on the schedule; ideas have none yet.
+        if spec.status != ReleaseStatus::Idea {
+            catno_serial += 1;
+            let catno = CatalogNumber::parse(&format!("HLR{catno_serial:03}"))?;
+            db::catnos::insert(
+                tx,
+                release_id,
+                &ReleaseCatalogNumber {
+                    id: CatalogNumberId::UNSAVED,
+                    label_id: Some(label_id),
+                    format_id: None,
+                    catno,
+                },
+            )?;
+        }
+        for &kind in spec.formats {
+            let mut format = Format::new(release_id, kind);
+            let (retail, dealer, pressed) = price(kind);
+            format.retail_price = retail;
+            format.dealer_price = dealer;
+            format.pressed_quantity = if spec.status == ReleaseStatus::Released {
+                pressed
+            } else {
+                None
+            };
+            format.currency = Currency::EUR;
+            if kind == FormatKind::Vinyl12 && spec.title == "Glass Orchard" {
+                format.variant = "transparent violet".to_owned();
+            }
+            if kind == FormatKind::Vinyl12 && spec.kind == Compilation {
+                format.discs = 2;
+            }
+            if spec.status != ReleaseStatus::Idea {
+                barcode_serial += 1;
+                format.barcode = Some(Barcode::from_body(&format!("42604871{barcode_serial:04}"))?);
+            }
+            db::formats::insert(tx, &format)?;
+            summary.formats += 1;
+        }
+
+        let has_vinyl = spec.formats.iter().any(|k| k.is_vinyl());
+        let sides = if has_vinyl {
+            if spec.tracks > 12 { 4 } else { 2 }
+        } else {
+            0
+        };
+        let positions = suggest_positions(spec.tracks, sides);
+        let year = u8::try_from(date.year().rem_euclid(100)).unwrap_or(0);
+        for (seq, position) in positions.into_iter().enumerate() {
+            let reuse = (spec.kind == Compilation && seq < single_tracks.len())
+                .then(|| single_tracks[seq].clone());
+            let (title, duration, isrc) = if let Some(reused) = reuse {
+                reused
+            } else {
+                let title = format!("{} {}", rng.pick(WORDS_A), rng.pick(WORDS_B));
+                let duration = TrackDuration::from_millis(
+                    u32::try_from(150_000 + rng.next(210_000)).unwrap_or(200_000),
+                );
+                designation += 1;
+                let isrc = Isrc::from_parts("DEH47", year, designation)?;
+                (title, duration, isrc)
+            };
+            let mut track = Track::new(release_id, u32::try_from(seq).unwrap_or(0), &title);
+            track.position = position;
+            track.duration = Some(duration);
+            track.isrc = (spec.status != ReleaseStatus::Idea).then(|| isrc.clone());
+            db::tracks::insert(tx, &track)?;
+            if spec.kind == Single && seq == 0 {
+                single_tracks.push((title, duration, isrc));
+            }
+            summary.tracks += 1;
+        }
+    }
+    Ok(summary)
+}

@@ -1,0 +1,9 @@
+//! Labeldesk: run an independent record label from one laptop, offline.
+//!
+//! Layers only look down: `model` (pure domain) ← `db` (all SQL) ← `ui`/`app`.
+
+pub mod app;
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod model;

@@ -1,0 +1,27 @@
+//! Domain model: validated value types, enum codes and plain entity structs.
+//!
+//! Everything here is pure Rust (no UI, no SQL) so it can be unit-tested in
+//! isolation and shared by the database layer and the user interface.
+
+pub mod barcode;
+pub mod catno;
+pub mod duration;
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod isrc;
+pub mod kinds;
+pub mod money;
+
+pub use barcode::{Barcode, BarcodeKind, check_digit, looks_like_barcode};
+pub use catno::{CatalogNumber, suggest_next_catalog_number};
+pub use duration::TrackDuration;
+pub use entities::{
+    Artist, Format, Label, Release, ReleaseArtist, ReleaseCatalogNumber, Track, default_sort_name,
+    durations_by_side, parse_date, suggest_positions,
+};
+pub use error::ValidationError;
+pub use ids::{ArtistId, CatalogNumberId, FormatId, LabelId, ReleaseId, TrackId};
+pub use isrc::{Isrc, looks_like_isrc, validate_isrc_prefix};
+pub use kinds::{ArtistRole, ArtistStatus, FormatKind, ReleaseStatus, ReleaseType};
+pub use money::{BasisPoints, Currency, Money};
