@@ -1,10 +1,712 @@
-//! The desktop window.
+//! The desktop app: the window shell (navigation, top bar with global search, status line),
+//! the first-run screen, and the one place where commands from panels are applied to the
+//! catalog (each edit in one transaction, undoable).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-/// Opens the window on a catalog.
+use egui::{Key, KeyboardShortcut, Modifiers, RichText};
+
+use crate::command::{Command, Panel, Target};
+use crate::db::{self, Catalog};
+use crate::ui::catalog::{CatalogPanel, CatalogState};
+use crate::ui::roster::{RosterPanel, RosterState};
+use crate::ui::search::GlobalSearch;
+use crate::ui::theme::ThemeChoice;
+use crate::ui::{PanelCtx, welcome};
+use crate::undo::{Created, History};
+
+/// UI state remembered between runs (never catalog data).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct UiState {
+    pub panel: Panel,
+    pub theme: ThemeChoice,
+    pub roster: RosterState,
+    pub catalog: CatalogState,
+}
+
+const STATE_KEY: &str = "labeldesk-ui-state";
+
+/// A line in the status bar.
+#[derive(Debug, Clone)]
+struct Status {
+    text: String,
+    error: bool,
+    at: Instant,
+}
+
+/// What the window shows before a catalog is open.
+#[derive(Debug)]
+enum Startup {
+    /// A catalog is open.
+    Ready,
+    /// `--db PATH` named a missing file: ask before creating it.
+    AskCreate(PathBuf),
+    /// The catalog could not be opened; the message says why.
+    Failed { path: PathBuf, message: String },
+}
+
+pub const UNDO_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+pub const REDO_SHORTCUT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+pub const REDO_SHORTCUT_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
+pub const SEARCH_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::K);
+pub const NEW_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+
+/// The Labeldesk window.
+pub struct LabeldeskApp {
+    catalog: Option<Catalog>,
+    startup: Startup,
+    history: History,
+    commands: Vec<Command>,
+    revision: u64,
+    panel: Panel,
+    theme: ThemeChoice,
+    roster: RosterPanel,
+    catalog_panel: CatalogPanel,
+    search: GlobalSearch,
+    status: Option<Status>,
+    /// True while the first-run screen is shown (empty catalog, no choice made yet).
+    welcome: bool,
+    welcome_label: String,
+}
+
+impl LabeldeskApp {
+    /// The app on an open catalog, with remembered UI state (none in tests).
+    #[must_use]
+    pub fn new(catalog: Catalog, state: UiState) -> Self {
+        let welcome = is_empty(&catalog);
+        Self {
+            catalog: Some(catalog),
+            startup: Startup::Ready,
+            history: History::default(),
+            commands: Vec::new(),
+            revision: 1,
+            panel: state.panel,
+            theme: state.theme,
+            roster: RosterPanel::restore(state.roster),
+            catalog_panel: CatalogPanel::restore(state.catalog),
+            search: GlobalSearch::default(),
+            status: None,
+            welcome,
+            welcome_label: String::new(),
+        }
+    }
+
+    fn without_catalog(startup: Startup, state: UiState) -> Self {
+        Self {
+            catalog: None,
+            startup,
+            history: History::default(),
+            commands: Vec::new(),
+            revision: 1,
+            panel: state.panel,
+            theme: state.theme,
+            roster: RosterPanel::restore(state.roster),
+            catalog_panel: CatalogPanel::restore(state.catalog),
+            search: GlobalSearch::default(),
+            status: None,
+            welcome: false,
+            welcome_label: String::new(),
+        }
+    }
+
+    /// The open catalog (tests assert on it).
+    #[must_use]
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.catalog.as_ref()
+    }
+
+    /// The undo history (tests assert on it).
+    #[must_use]
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The panel on screen.
+    #[must_use]
+    pub fn panel(&self) -> Panel {
+        self.panel
+    }
+
+    /// The release open in the Catalog panel.
+    #[must_use]
+    pub fn selected_release(&self) -> Option<crate::model::ReleaseId> {
+        self.catalog_panel.selected()
+    }
+
+    /// Rows the releases table has read from the catalog since its data last changed.
+    #[must_use]
+    pub fn catalog_rows_fetched(&self) -> u64 {
+        self.catalog_panel.rows_fetched()
+    }
+
+    /// The current status-line text.
+    #[must_use]
+    pub fn status_text(&self) -> Option<&str> {
+        self.status.as_ref().map(|s| s.text.as_str())
+    }
+
+    /// UI state to remember.
+    #[must_use]
+    pub fn ui_state(&self) -> UiState {
+        UiState {
+            panel: self.panel,
+            theme: self.theme,
+            roster: self.roster.state(),
+            catalog: self.catalog_panel.state(),
+        }
+    }
+
+    fn notify(&mut self, text: impl Into<String>, error: bool) {
+        self.status = Some(Status {
+            text: text.into(),
+            error,
+            at: Instant::now(),
+        });
+    }
+
+    /// Asks every panel to hand over drafts the user has not yet confirmed.
+    fn flush_drafts(&mut self) {
+        let Some(catalog) = &self.catalog else { return };
+        let mut ctx = PanelCtx {
+            catalog,
+            commands: &mut self.commands,
+            revision: self.revision,
+        };
+        self.roster.flush(&mut ctx);
+        self.catalog_panel.flush(&mut ctx);
+    }
+
+    /// Applies every pending command, in order. Called once per frame, and on exit.
+    pub fn apply_commands(&mut self) {
+        let mut guard = 0;
+        while !self.commands.is_empty() && guard < 16 {
+            guard += 1;
+            let commands = std::mem::take(&mut self.commands);
+            for command in commands {
+                self.apply(command);
+            }
+        }
+    }
+
+    fn apply(&mut self, command: Command) {
+        match command {
+            Command::Edit(edit) | Command::EditAndOpen(edit) if self.catalog.is_none() => {
+                self.notify(
+                    format!("{} not saved: no catalog is open", edit.label),
+                    true,
+                );
+            }
+            Command::Edit(edit) => {
+                if let Some(catalog) = &mut self.catalog {
+                    let label = edit.label.clone();
+                    match self.history.apply(catalog, edit) {
+                        Ok(_) => {
+                            self.revision += 1;
+                            self.notify(format!("Saved: {label}"), false);
+                        }
+                        Err(e) => self.notify(format!("{label} not saved: {e}"), true),
+                    }
+                }
+            }
+            Command::EditAndOpen(edit) => {
+                if let Some(catalog) = &mut self.catalog {
+                    let label = edit.label.clone();
+                    match self.history.apply(catalog, edit) {
+                        Ok(created) => {
+                            self.revision += 1;
+                            self.notify(format!("Saved: {label}"), false);
+                            let target = created.iter().find_map(|c| match *c {
+                                Created::Artist(id) => Some(Target::Artist(id)),
+                                Created::Release(id) => Some(Target::Release(id)),
+                                _ => None,
+                            });
+                            if let Some(target) = target {
+                                self.open(target);
+                            }
+                        }
+                        Err(e) => self.notify(format!("{label} not saved: {e}"), true),
+                    }
+                }
+            }
+            Command::Undo => self.undo(),
+            Command::Redo => self.redo(),
+            Command::Open(target) => self.open(target),
+            Command::ShowPanel(panel) => {
+                if panel != self.panel {
+                    self.flush_drafts();
+                    self.panel = panel;
+                }
+            }
+            Command::CreateDemo => self.create_demo(),
+            Command::StartEmpty { label_name } => self.start_empty(&label_name),
+            Command::Notify(text) => self.notify(text, false),
+            Command::Error(text) => self.notify(text, true),
+        }
+    }
+
+    fn undo(&mut self) {
+        self.flush_drafts();
+        let pending = std::mem::take(&mut self.commands);
+        for command in pending {
+            self.apply(command);
+        }
+        let Some(catalog) = &mut self.catalog else {
+            return;
+        };
+        match self.history.undo(catalog) {
+            Ok(Some(label)) => {
+                self.revision += 1;
+                self.notify(format!("Undone: {label}"), false);
+            }
+            Ok(None) => self.notify("Nothing to undo", false),
+            Err(e) => self.notify(format!("Could not undo: {e}"), true),
+        }
+    }
+
+    fn redo(&mut self) {
+        let Some(catalog) = &mut self.catalog else {
+            return;
+        };
+        match self.history.redo(catalog) {
+            Ok(Some(label)) => {
+                self.revision += 1;
+                self.notify(format!("Redone: {label}"), false);
+            }
+            Ok(None) => self.notify("Nothing to redo", false),
+            Err(e) => self.notify(format!("Could not redo: {e}"), true),
+        }
+    }
+
+    fn open(&mut self, target: Target) {
+        self.flush_drafts();
+        match target {
+            Target::Artist(id) => {
+                self.panel = Panel::Roster;
+                self.roster.open(id);
+            }
+            Target::Release(id) => {
+                self.panel = Panel::Catalog;
+                self.catalog_panel.open(id, None);
+            }
+            Target::Track { release, track } => {
+                self.panel = Panel::Catalog;
+                self.catalog_panel.open(release, Some(track));
+            }
+        }
+    }
+
+    fn create_demo(&mut self) {
+        let Some(catalog) = &mut self.catalog else {
+            return;
+        };
+        if !is_empty(catalog) {
+            self.notify("The demo label is only offered for an empty catalog", true);
+            return;
+        }
+        let today = chrono::Local::now().date_naive();
+        match catalog.write(|tx| crate::demo::create(tx, today)) {
+            Ok(summary) => {
+                self.welcome = false;
+                self.revision += 1;
+                self.panel = Panel::Catalog;
+                self.notify(
+                    format!(
+                        "Demo label created: {} artists, {} releases, {} tracks",
+                        summary.artists, summary.releases, summary.tracks
+                    ),
+                    false,
+                );
+            }
+            Err(e) => self.notify(format!("Could not create the demo label: {e}"), true),
+        }
+    }
+
+    fn start_empty(&mut self, label_name: &str) {
+        let Some(catalog) = &mut self.catalog else {
+            return;
+        };
+        let name = label_name.trim();
+        if !name.is_empty() {
+            let label = crate::model::Label {
+                is_own: true,
+                ..crate::model::Label::new(name)
+            };
+            if let Err(e) = catalog.write(|tx| db::labels::insert(tx, &label)) {
+                self.notify(format!("Could not save the label: {e}"), true);
+                return;
+            }
+        }
+        self.welcome = false;
+        self.revision += 1;
+        self.panel = Panel::Roster;
+        self.notify(
+            "Empty catalog ready: add your first artist with New artist (Ctrl+N)",
+            false,
+        );
+    }
+
+    /// Keyboard shortcuts that work everywhere.
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let typing = ctx.text_edit_focused();
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&SEARCH_SHORTCUT) {
+                self.search.request_focus();
+            }
+            // In a text field, Ctrl+Z belongs to the field's own typing undo.
+            if !typing {
+                if i.consume_shortcut(&REDO_SHORTCUT) || i.consume_shortcut(&REDO_SHORTCUT_Y) {
+                    self.commands.push(Command::Redo);
+                } else if i.consume_shortcut(&UNDO_SHORTCUT) {
+                    self.commands.push(Command::Undo);
+                }
+            }
+        });
+        if self.catalog.is_none() || self.welcome {
+            return;
+        }
+        let new_item = ctx.input_mut(|i| i.consume_shortcut(&NEW_SHORTCUT));
+        let delete = !typing && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Delete));
+        let escape = ctx.input(|i| i.key_pressed(Key::Escape));
+        if let Some(catalog) = &self.catalog {
+            let mut pctx = PanelCtx {
+                catalog,
+                commands: &mut self.commands,
+                revision: self.revision,
+            };
+            match self.panel {
+                Panel::Roster => {
+                    if new_item {
+                        self.roster.new_item(&mut pctx);
+                    }
+                    if delete {
+                        self.roster.request_delete();
+                    }
+                    if escape && !self.search.is_open() {
+                        self.roster.close();
+                    }
+                }
+                Panel::Catalog => {
+                    if new_item {
+                        self.catalog_panel.new_item(&mut pctx);
+                    }
+                    if delete {
+                        self.catalog_panel.request_delete();
+                    }
+                    if escape && !self.search.is_open() {
+                        self.catalog_panel.close();
+                    }
+                }
+            }
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading(RichText::new("Labeldesk").strong());
+            let name = self
+                .catalog
+                .as_ref()
+                .and_then(Catalog::path)
+                .and_then(Path::file_name)
+                .map_or_else(
+                    || "in-memory catalog".to_owned(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+            let full = self
+                .catalog
+                .as_ref()
+                .and_then(Catalog::path)
+                .map(|p| p.display().to_string());
+            let label = ui.label(RichText::new(name).color(crate::ui::theme::weak_color(ui)));
+            if let Some(full) = full {
+                label.on_hover_text(full);
+            }
+            ui.separator();
+            self.edit_menu_ui(ui);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if let Some(catalog) = &self.catalog {
+                    let mut pctx = PanelCtx {
+                        catalog,
+                        commands: &mut self.commands,
+                        revision: self.revision,
+                    };
+                    self.search.ui(ui, &mut pctx);
+                }
+            });
+        });
+    }
+
+    fn edit_menu_ui(&mut self, ui: &mut egui::Ui) {
+        ui.menu_button("Edit", |ui| {
+            let undo = self.history.undo_label().map(|l| format!("Undo {l}"));
+            let redo = self.history.redo_label().map(|l| format!("Redo {l}"));
+            let undo_button = egui::Button::new(undo.as_deref().unwrap_or("Undo"))
+                .shortcut_text(ui.ctx().format_shortcut(&UNDO_SHORTCUT));
+            if ui.add_enabled(undo.is_some(), undo_button).clicked() {
+                self.commands.push(Command::Undo);
+            }
+            let redo_button = egui::Button::new(redo.as_deref().unwrap_or("Redo"))
+                .shortcut_text(ui.ctx().format_shortcut(&REDO_SHORTCUT));
+            if ui.add_enabled(redo.is_some(), redo_button).clicked() {
+                self.commands.push(Command::Redo);
+            }
+            ui.separator();
+            if ui
+                .add(
+                    egui::Button::new("Search…")
+                        .shortcut_text(ui.ctx().format_shortcut(&SEARCH_SHORTCUT)),
+                )
+                .clicked()
+            {
+                self.search.request_focus();
+            }
+        });
+        ui.menu_button("View", |ui| {
+            ui.label("Theme");
+            for &choice in ThemeChoice::ALL {
+                if ui.radio(self.theme == choice, choice.label()).clicked() {
+                    self.theme = choice;
+                    choice.apply(ui.ctx());
+                }
+            }
+        });
+    }
+
+    fn nav_ui(&mut self, ui: &mut egui::Ui) {
+        ui.add_space(8.0);
+        for &panel in Panel::ALL {
+            let selected = self.panel == panel;
+            let button =
+                egui::Button::selectable(selected, RichText::new(panel.label()).size(16.0))
+                    .min_size(egui::vec2(ui.available_width(), 32.0));
+            if ui.add(button).clicked() {
+                self.commands.push(Command::ShowPanel(panel));
+            }
+        }
+    }
+
+    fn status_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some(status) = &self.status {
+                let color = if status.error {
+                    crate::ui::theme::error_color(ui)
+                } else {
+                    ui.visuals().text_color()
+                };
+                let faded = !status.error && status.at.elapsed() > Duration::from_secs(8);
+                let text = RichText::new(&status.text).color(if faded {
+                    crate::ui::theme::weak_color(ui)
+                } else {
+                    color
+                });
+                ui.label(text);
+            } else {
+                crate::ui::widgets::hint_ui(ui, "Ready");
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if let Some(label) = self.history.undo_label() {
+                    crate::ui::widgets::hint_ui(ui, &format!("Last edit: {label}"));
+                }
+            });
+        });
+    }
+
+    fn startup_ui(&mut self, ui: &mut egui::Ui) {
+        let mut create: Option<PathBuf> = None;
+        let mut quit = false;
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.add_space(60.0);
+            ui.vertical_centered(|ui| match &self.startup {
+                Startup::Ready => {}
+                Startup::AskCreate(path) => {
+                    ui.heading("No catalog here yet");
+                    ui.add_space(8.0);
+                    ui.label(format!("{} does not exist.", path.display()));
+                    ui.label("Create a new, empty catalog there?");
+                    ui.add_space(12.0);
+                    if ui.button("Create catalog").clicked() {
+                        create = Some(path.clone());
+                    }
+                    if ui.button("Quit").clicked() {
+                        quit = true;
+                    }
+                }
+                Startup::Failed { path, message } => {
+                    ui.heading("This catalog cannot be opened");
+                    ui.add_space(8.0);
+                    ui.label(RichText::new(message).color(crate::ui::theme::error_color(ui)));
+                    ui.add_space(8.0);
+                    crate::ui::widgets::hint_ui(
+                        ui,
+                        &format!("Nothing was changed in {}. Open another file with labeldesk --db PATH.", path.display()),
+                    );
+                    ui.add_space(12.0);
+                    if ui.button("Quit").clicked() {
+                        quit = true;
+                    }
+                }
+            });
+        });
+        if quit {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        if let Some(path) = create {
+            match Catalog::create(&path) {
+                Ok(catalog) => {
+                    self.welcome = true;
+                    self.catalog = Some(catalog);
+                    self.startup = Startup::Ready;
+                }
+                Err(e) => {
+                    self.startup = Startup::Failed {
+                        path,
+                        message: e.to_string(),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Draws one frame (shared by `eframe::App::ui` and headless tests).
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.shortcuts(&ctx);
+        if self.catalog.is_none() {
+            self.startup_ui(ui);
+            return;
+        }
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            ui.add_space(4.0);
+            self.top_bar_ui(ui);
+            ui.add_space(2.0);
+        });
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
+        if self.welcome {
+            egui::CentralPanel::default().show(ui, |ui| {
+                welcome::welcome_ui(ui, &mut self.welcome_label, &mut self.commands);
+            });
+        } else {
+            egui::Panel::left("navigation")
+                .resizable(false)
+                .exact_size(130.0)
+                .show(ui, |ui| self.nav_ui(ui));
+            egui::CentralPanel::default().show(ui, |ui| {
+                if let Some(catalog) = &self.catalog {
+                    let mut pctx = PanelCtx {
+                        catalog,
+                        commands: &mut self.commands,
+                        revision: self.revision,
+                    };
+                    match self.panel {
+                        Panel::Roster => self.roster.ui(ui, &mut pctx),
+                        Panel::Catalog => self.catalog_panel.ui(ui, &mut pctx),
+                    }
+                }
+            });
+        }
+        self.apply_commands();
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|s| s.at.elapsed() < Duration::from_secs(9))
+        {
+            ctx.request_repaint_after(Duration::from_secs(1));
+        }
+    }
+
+    /// Saves drafts and applies what is pending (window closing).
+    pub fn shutdown(&mut self) {
+        self.flush_drafts();
+        self.apply_commands();
+    }
+}
+
+fn is_empty(catalog: &Catalog) -> bool {
+    catalog
+        .conn()
+        .query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM artists) AND NOT EXISTS (SELECT 1 FROM releases)
+                    AND NOT EXISTS (SELECT 1 FROM labels)",
+            [],
+            |r| r.get::<_, bool>(0),
+        )
+        .unwrap_or(false)
+}
+
+impl eframe::App for LabeldeskApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+        if ui.ctx().input(|i| i.viewport().close_requested()) {
+            self.shutdown();
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STATE_KEY, &self.ui_state());
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shutdown();
+    }
+}
+
+/// Opens the window on a catalog: the default one (created on first run), or `--db PATH`
+/// (a missing file is created only after asking).
 #[must_use]
-pub fn run_native(_db: Option<PathBuf>) -> ExitCode {
-    ExitCode::SUCCESS
+pub fn run_native(db_path: Option<PathBuf>) -> ExitCode {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Labeldesk")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 560.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "Labeldesk",
+        options,
+        Box::new(move |cc| {
+            let state: UiState = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, STATE_KEY))
+                .unwrap_or_default();
+            state.theme.apply(&cc.egui_ctx);
+            Ok(Box::new(open_app(db_path, state)))
+        }),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("labeldesk: could not open the window: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Picks and opens the catalog for the window.
+#[must_use]
+pub fn open_app(db_path: Option<PathBuf>, state: UiState) -> LabeldeskApp {
+    let explicit = db_path.is_some();
+    let path = db_path.unwrap_or_else(crate::cli::default_catalog_path);
+    let opened = if path.exists() {
+        Catalog::open(&path)
+    } else if explicit {
+        return LabeldeskApp::without_catalog(Startup::AskCreate(path), state);
+    } else {
+        Catalog::create(&path)
+    };
+    match opened {
+        Ok(catalog) => LabeldeskApp::new(catalog, state),
+        Err(e) => LabeldeskApp::without_catalog(
+            Startup::Failed {
+                message: e.to_string(),
+                path,
+            },
+            state,
+        ),
+    }
 }

@@ -4,6 +4,10 @@
 
 pub mod app;
 pub mod cli;
+pub mod command;
 pub mod db;
 pub mod demo;
+pub mod io;
 pub mod model;
+pub mod ui;
+pub mod undo;

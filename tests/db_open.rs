@@ -246,7 +246,10 @@ fn a_truncated_copy_is_reported_as_damaged() {
 fn stock_sqlite3_shell_reads_and_writes_a_catalog() {
     // The catalog must stay usable by the stock `sqlite3` shell (3.40 on Debian 12):
     // no app-defined functions in triggers or CHECKs.
-    let Ok(version) = std::process::Command::new("sqlite3").arg("--version").output() else {
+    let Ok(version) = std::process::Command::new("sqlite3")
+        .arg("--version")
+        .output()
+    else {
         eprintln!("sqlite3 shell not installed: stock-tool compatibility not checked here");
         return;
     };
@@ -264,10 +267,22 @@ fn stock_sqlite3_shell_reads_and_writes_a_catalog() {
         .output()
         .expect("run sqlite3");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stdout.lines().collect::<Vec<_>>(), ["ok", "1"], "{stdout}");
     let catalog = Catalog::open(&path).expect("reopen after sqlite3");
     let hits = labeldesk::db::search::search(catalog.conn(), "ZZ-999", 5).expect("search");
-    assert_eq!(hits.len(), 1, "rows written by sqlite3 are indexed by the schema's own triggers");
-    assert!(labeldesk::db::check::run(catalog.conn()).expect("check").is_ok());
+    assert_eq!(
+        hits.len(),
+        1,
+        "rows written by sqlite3 are indexed by the schema's own triggers"
+    );
+    assert!(
+        labeldesk::db::check::run(catalog.conn())
+            .expect("check")
+            .is_ok()
+    );
 }

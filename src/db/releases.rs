@@ -318,6 +318,25 @@ fn where_clause(filter: &ReleaseFilter) -> (String, Vec<rusqlite::types::Value>)
     (sql, values)
 }
 
+/// The ORDER BY clause for the table's sort.
+fn order_by(filter: &ReleaseFilter) -> String {
+    let dir = if filter.descending { "DESC" } else { "ASC" };
+    match filter.sort {
+        ReleaseSort::CatalogNumber => format!(
+            "(SELECT min(catno COLLATE NOCASE) FROM catalog_numbers c WHERE c.release_id = r.id) IS NULL, \
+             (SELECT min(catno COLLATE NOCASE) FROM catalog_numbers c WHERE c.release_id = r.id) {dir}, r.id {dir}"
+        ),
+        ReleaseSort::Artist => format!("{CREDIT_SQL} COLLATE NOCASE {dir}, r.id {dir}"),
+        ReleaseSort::Title => format!("r.title COLLATE NOCASE {dir}, r.id {dir}"),
+        ReleaseSort::Type => format!("r.release_type {dir}, r.id {dir}"),
+        ReleaseSort::Status => format!(
+            "CASE r.status WHEN 'idea' THEN 0 WHEN 'planned' THEN 1 WHEN 'in_production' THEN 2 \
+             WHEN 'released' THEN 3 ELSE 4 END {dir}, r.release_date {dir}, r.id {dir}"
+        ),
+        ReleaseSort::Date => format!("r.release_date IS NULL, r.release_date {dir}, r.id {dir}"),
+    }
+}
+
 /// How many releases match the filter.
 ///
 /// # Errors
@@ -342,21 +361,7 @@ pub fn page(
 ) -> Result<Vec<ReleaseRow>> {
     use rusqlite::types::Value;
     let (clause, mut values) = where_clause(filter);
-    let dir = if filter.descending { "DESC" } else { "ASC" };
-    let order = match filter.sort {
-        ReleaseSort::CatalogNumber => format!(
-            "(SELECT min(catno COLLATE NOCASE) FROM catalog_numbers c WHERE c.release_id = r.id) IS NULL, \
-             (SELECT min(catno COLLATE NOCASE) FROM catalog_numbers c WHERE c.release_id = r.id) {dir}, r.id {dir}"
-        ),
-        ReleaseSort::Artist => format!("{CREDIT_SQL} COLLATE NOCASE {dir}, r.id {dir}"),
-        ReleaseSort::Title => format!("r.title COLLATE NOCASE {dir}, r.id {dir}"),
-        ReleaseSort::Type => format!("r.release_type {dir}, r.id {dir}"),
-        ReleaseSort::Status => format!(
-            "CASE r.status WHEN 'idea' THEN 0 WHEN 'planned' THEN 1 WHEN 'in_production' THEN 2 \
-             WHEN 'released' THEN 3 ELSE 4 END {dir}, r.release_date {dir}, r.id {dir}"
-        ),
-        ReleaseSort::Date => format!("r.release_date IS NULL, r.release_date {dir}, r.id {dir}"),
-    };
+    let order = order_by(filter);
     values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
     values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
     let n = values.len();
@@ -396,6 +401,29 @@ pub fn page(
         })?);
     }
     Ok(rows)
+}
+
+/// Where a release sits in the filtered, sorted table (0-based), or `None` if the filter
+/// hides it. Walks ids in table order without formatting rows.
+///
+/// # Errors
+/// SQLite failures.
+pub fn position(conn: &Connection, filter: &ReleaseFilter, id: ReleaseId) -> Result<Option<u64>> {
+    let (clause, values) = where_clause(filter);
+    let sql = format!(
+        "SELECT r.id FROM releases r {clause} ORDER BY {}",
+        order_by(filter)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+    let mut index = 0_u64;
+    while let Some(row) = rows.next()? {
+        if row.get::<_, ReleaseId>(0)? == id {
+            return Ok(Some(index));
+        }
+        index += 1;
+    }
+    Ok(None)
 }
 
 /// The years that have releases, newest first (for the year filter).

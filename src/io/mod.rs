@@ -1,0 +1,3 @@
+//! Interchange with files: cover images now; CSV/JSON, sales reports and backups later.
+
+pub mod cover;

@@ -1,0 +1,340 @@
+//! The Catalog panel and the app shell, driven like a user would with egui_kittest, with
+//! assertions on the catalog afterwards.
+
+mod common;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use labeldesk::app::{LabeldeskApp, UiState};
+use labeldesk::db::{self, Catalog};
+use labeldesk::model::{Currency, Label, LabelId, ReleaseId};
+
+fn harness(catalog: Catalog) -> Harness<'static, LabeldeskApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 1500.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()))
+}
+
+fn catalog_with_label() -> Catalog {
+    let mut catalog = Catalog::open_in_memory().expect("catalog");
+    catalog
+        .write(|tx| {
+            db::labels::insert(
+                tx,
+                &Label {
+                    id: LabelId::UNSAVED,
+                    name: "Saltmarsh Records".to_owned(),
+                    is_own: true,
+                    catno_prefix: "SK".to_owned(),
+                    isrc_prefix: Some("GBAYE".to_owned()),
+                    currency: Currency::GBP,
+                    notes: String::new(),
+                },
+            )
+        })
+        .expect("label");
+    catalog
+}
+
+fn app_catalog<'a>(harness: &'a Harness<'_, LabeldeskApp>) -> &'a Catalog {
+    harness.state().catalog().expect("catalog open")
+}
+
+fn replace_text(harness: &mut Harness<'_, LabeldeskApp>, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run();
+}
+
+#[test]
+fn create_a_release_with_two_formats_and_four_tracks() {
+    let mut harness = harness(catalog_with_label());
+    harness.run();
+    harness.get_by_label("New release").click();
+    harness.run();
+    let id = harness
+        .state()
+        .selected_release()
+        .expect("the new release is open");
+
+    replace_text(&mut harness, "Title", "Salt in the Wires");
+    harness.key_press(Key::Enter);
+    harness.run();
+
+    for kind in ["CD", "12\" vinyl"] {
+        harness.get_by_label("Add format").click();
+        harness.run();
+        harness.get_by_label(kind).click();
+        harness.run();
+    }
+    for _ in 0..4 {
+        harness.get_by_label("Add track").click();
+        harness.run();
+    }
+    replace_text(&mut harness, "Title of track 2", "Copper Signal");
+    replace_text(&mut harness, "Duration of track 2", "3:45");
+    harness.key_press(Key::Enter);
+    harness.run();
+
+    let full = db::releases::load_full(app_catalog(&harness).conn(), id).expect("load");
+    assert_eq!(full.release.title, "Salt in the Wires");
+    let kinds: Vec<_> = full.formats.iter().map(|f| f.kind.code()).collect();
+    assert_eq!(kinds, ["cd", "vinyl12"]);
+    assert!(
+        full.formats.iter().all(|f| f.currency == Currency::GBP),
+        "formats take the label's currency"
+    );
+    assert_eq!(full.tracks.len(), 4);
+    assert_eq!(full.tracks[1].title, "Copper Signal");
+    assert_eq!(
+        full.tracks[1]
+            .duration
+            .map(labeldesk::model::TrackDuration::millis),
+        Some(225_000)
+    );
+    assert_eq!(
+        full.release.label_id.map(|l| l.0),
+        Some(1),
+        "new releases belong to the own label"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("4 tracks, total 3:45")
+            .is_some(),
+        "totals follow the tracklist"
+    );
+}
+
+#[test]
+fn an_invalid_isrc_shows_the_reason_and_saves_nothing() {
+    let mut harness = harness(catalog_with_label());
+    harness.run();
+    harness.get_by_label("New release").click();
+    harness.run();
+    harness.get_by_label("Add track").click();
+    harness.run();
+    let id = harness.state().selected_release().expect("open");
+
+    replace_text(&mut harness, "ISRC of track 1", "GB-AYE-2O-00001");
+    assert!(
+        harness
+            .query_by_label_contains("letter O for zero")
+            .is_some(),
+        "the reason is shown while typing"
+    );
+    harness.key_press(Key::Enter);
+    harness.run();
+    let tracks = db::tracks::list_for_release(app_catalog(&harness).conn(), id).expect("tracks");
+    assert_eq!(tracks.len(), 1);
+    assert_eq!(tracks[0].isrc, None, "the invalid ISRC was not saved");
+    assert!(
+        harness
+            .state()
+            .status_text()
+            .is_some_and(|s| s.contains("not saved")),
+        "{:?}",
+        harness.state().status_text()
+    );
+
+    // A valid one, typed with hyphens, is saved compact.
+    replace_text(&mut harness, "ISRC of track 1", "gb-aye-26-00001");
+    harness.key_press(Key::Enter);
+    harness.run();
+    let tracks = db::tracks::list_for_release(app_catalog(&harness).conn(), id).expect("tracks");
+    assert_eq!(
+        tracks[0].isrc.as_ref().map(labeldesk::model::Isrc::as_str),
+        Some("GBAYE2600001")
+    );
+}
+
+#[test]
+fn assign_next_isrc_uses_the_labels_registrant_code() {
+    let mut harness = harness(catalog_with_label());
+    harness.run();
+    harness.get_by_label("New release").click();
+    harness.run();
+    harness.get_by_label("Add track").click();
+    harness.run();
+    harness.get_by_label("Assign ISRC").click();
+    harness.run();
+    let id = harness.state().selected_release().expect("open");
+    let tracks = db::tracks::list_for_release(app_catalog(&harness).conn(), id).expect("tracks");
+    let isrc = tracks[0].isrc.as_ref().expect("assigned");
+    assert_eq!(isrc.prefix(), "GBAYE");
+    assert_eq!(isrc.designation(), 1);
+}
+
+#[test]
+fn delete_a_release_then_undo_restores_it_with_tracks_and_formats() {
+    let catalog = common::demo_catalog();
+    let id = ReleaseId(3);
+    let before = db::releases::load_full(catalog.conn(), id).expect("load");
+    let mut harness = harness(catalog);
+    harness.run();
+    harness.get_by_label(&before.release.title).click();
+    harness.run();
+    assert_eq!(harness.state().selected_release(), Some(id));
+    harness.get_by_label("Delete release…").click();
+    harness.run();
+    harness.get_by_label("Delete release").click();
+    harness.run();
+    assert!(
+        db::releases::get(app_catalog(&harness).conn(), id).is_err(),
+        "deleted"
+    );
+    assert!(
+        harness.query_by_label(&before.release.title).is_none(),
+        "gone from the table"
+    );
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    let after = db::releases::load_full(app_catalog(&harness).conn(), id).expect("restored");
+    assert_eq!(
+        after, before,
+        "same ids, tracks, formats and catalog numbers"
+    );
+    assert!(
+        harness.query_by_label(&before.release.title).is_some(),
+        "back in the table"
+    );
+
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    harness.run();
+    assert!(
+        db::releases::get(app_catalog(&harness).conn(), id).is_err(),
+        "redo deletes it again"
+    );
+}
+
+#[test]
+fn global_search_finds_a_track_by_isrc_and_opens_its_release() {
+    let catalog = common::demo_catalog();
+    let (release, title, isrc): (i64, String, String) = catalog
+        .conn()
+        .query_row(
+            "SELECT release_id, title, isrc FROM tracks WHERE release_id = 7 AND seq = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("a demo track");
+    let shown = labeldesk::model::Isrc::parse(&isrc)
+        .expect("isrc")
+        .to_string();
+    let mut harness = harness(catalog);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    assert!(
+        harness
+            .get_by_role_and_label(Role::TextInput, "Search")
+            .is_focused(),
+        "Ctrl+K focuses search"
+    );
+    harness
+        .get_by_role_and_label(Role::TextInput, "Search")
+        .type_text(&shown.to_lowercase());
+    harness.run();
+    assert!(
+        harness.query_by_label_contains(&title).is_some(),
+        "the track is listed"
+    );
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert_eq!(harness.state().selected_release(), Some(ReleaseId(release)));
+    assert!(
+        harness
+            .get_all_by_role(Role::TextInput)
+            .any(|n| n.value().as_deref() == Some(title.as_str())),
+        "the track's row is in the open editor"
+    );
+}
+
+#[test]
+fn a_table_of_100000_releases_only_builds_and_fetches_visible_rows() {
+    let catalog = Catalog::open_in_memory().expect("catalog");
+    catalog
+        .conn()
+        .execute_batch(
+            "INSERT INTO labels (name, is_own) VALUES ('Big Back Catalog', 1);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+             INSERT INTO releases (title, release_date)
+             SELECT printf('Release %06d', i), date('1990-01-01', '+' || (i / 10) || ' days') FROM n;",
+        )
+        .expect("100k releases");
+    let mut harness = harness(catalog);
+    harness.run();
+    assert!(
+        harness.query_by_label("Release 000001").is_some(),
+        "the first row is drawn"
+    );
+    assert!(
+        harness.query_by_label("Release 000060").is_none(),
+        "a row below the fold is not built"
+    );
+    assert!(
+        harness.query_by_label("Release 100000").is_none(),
+        "the last row is not built"
+    );
+    let fetched = harness.state().catalog_rows_fetched();
+    assert!(
+        fetched > 0 && fetched <= 2 * labeldesk::ui::catalog::PAGE_ROWS,
+        "fetched {fetched} rows for one screen"
+    );
+    let drawn = harness.get_all_by_label_contains("Release 0").count();
+    assert!(
+        (20..=60).contains(&drawn),
+        "about one screen of rows drawn, got {drawn}"
+    );
+}
+
+#[test]
+fn first_run_offers_the_demo_label_and_creates_it() {
+    let mut harness = harness(Catalog::open_in_memory().expect("empty"));
+    harness.run();
+    assert!(harness.query_by_label("Start empty").is_some());
+    harness.get_by_label("Create demo label").click();
+    harness.run();
+    let releases: i64 = app_catalog(&harness)
+        .conn()
+        .query_row("SELECT count(*) FROM releases", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(releases, 20);
+    assert!(
+        harness.query_by_label("Harbour Lights").is_some(),
+        "the Catalog panel shows the demo"
+    );
+}
+
+#[test]
+fn start_empty_saves_the_label_name() {
+    let mut harness = harness(Catalog::open_in_memory().expect("empty"));
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Your label's name")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Your label's name")
+        .type_text("Saltmarsh Records");
+    harness.run();
+    harness.get_by_label("Start empty").click();
+    harness.run();
+    let own = db::labels::own(app_catalog(&harness).conn())
+        .expect("query")
+        .expect("own label");
+    assert_eq!(own.name, "Saltmarsh Records");
+    assert!(
+        harness.query_by_label("Start empty").is_none(),
+        "welcome screen closed"
+    );
+}
