@@ -8,6 +8,7 @@ pub mod command;
 pub mod db;
 pub mod demo;
 pub mod io;
+pub mod jobs;
 pub mod model;
 pub mod ui;
 pub mod undo;
