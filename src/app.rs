@@ -67,6 +67,7 @@ pub struct LabeldeskApp {
     roster: RosterPanel,
     catalog_panel: CatalogPanel,
     search: GlobalSearch,
+    label_settings: crate::ui::label_settings::LabelSettings,
     status: Option<Status>,
     /// True while the first-run screen is shown (empty catalog, no choice made yet).
     welcome: bool,
@@ -89,6 +90,7 @@ impl LabeldeskApp {
             roster: RosterPanel::restore(state.roster),
             catalog_panel: CatalogPanel::restore(state.catalog),
             search: GlobalSearch::default(),
+            label_settings: crate::ui::label_settings::LabelSettings::default(),
             status: None,
             welcome,
             welcome_label: String::new(),
@@ -107,6 +109,7 @@ impl LabeldeskApp {
             roster: RosterPanel::restore(state.roster),
             catalog_panel: CatalogPanel::restore(state.catalog),
             search: GlobalSearch::default(),
+            label_settings: crate::ui::label_settings::LabelSettings::default(),
             status: None,
             welcome: false,
             welcome_label: String::new(),
@@ -465,6 +468,19 @@ impl LabeldeskApp {
                 self.search.request_focus();
             }
         });
+        if ui
+            .button("Label…")
+            .on_hover_text("Your label's name, prefixes and currency")
+            .clicked()
+            && let Some(catalog) = &self.catalog
+        {
+            let mut pctx = PanelCtx {
+                catalog,
+                commands: &mut self.commands,
+                revision: self.revision,
+            };
+            self.label_settings.open(&mut pctx);
+        }
         ui.menu_button("View", |ui| {
             ui.label("Theme");
             for &choice in ThemeChoice::ALL {
@@ -585,6 +601,14 @@ impl LabeldeskApp {
             ui.add_space(2.0);
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
+        if let Some(catalog) = &self.catalog {
+            let mut pctx = PanelCtx {
+                catalog,
+                commands: &mut self.commands,
+                revision: self.revision,
+            };
+            self.label_settings.ui(&ctx, &mut pctx);
+        }
         if self.welcome {
             egui::CentralPanel::default().show(ui, |ui| {
                 welcome::welcome_ui(ui, &mut self.welcome_label, &mut self.commands);

@@ -9,7 +9,7 @@ use crate::db::covers::Cover;
 use crate::db::releases::ReleaseFull;
 use crate::db::{self, Catalog, DbError};
 use crate::model::{
-    Artist, ArtistId, CatalogNumberId, Format, FormatId, Release, ReleaseArtist,
+    Artist, ArtistId, CatalogNumberId, Format, FormatId, Label, LabelId, Release, ReleaseArtist,
     ReleaseCatalogNumber, ReleaseId, Track, TrackId,
 };
 
@@ -63,6 +63,10 @@ pub enum Change {
         before: Option<Box<Cover>>,
         after: Option<Box<Cover>>,
     },
+    Label {
+        before: Option<Label>,
+        after: Option<Label>,
+    },
 }
 
 /// Something the catalog now has that it did not have before the edit.
@@ -73,6 +77,7 @@ pub enum Created {
     Format(FormatId),
     CatalogNumber(CatalogNumberId),
     Track(TrackId),
+    Label(LabelId),
 }
 
 impl Change {
@@ -238,6 +243,10 @@ impl Change {
                 before: after,
                 after: before,
             },
+            Self::Label { before, after } => Self::Label {
+                before: after,
+                after: before,
+            },
         }
     }
 
@@ -264,6 +273,10 @@ impl Change {
             Self::CatalogNumber { before, after } => {
                 let (before, after) = apply_row(tx, before, after, created)?;
                 Self::CatalogNumber { before, after }
+            }
+            Self::Label { before, after } => {
+                let (before, after) = apply_row(tx, before, after, created)?;
+                Self::Label { before, after }
             }
             Self::WholeRelease { before, after } => match (before, after) {
                 (_, Some(full)) => {
@@ -388,6 +401,7 @@ undo_row!(Artist, artists, Artist);
 undo_row!(Release, releases, Release);
 undo_row!(Format, formats, Format);
 undo_row!(Track, tracks, Track);
+undo_row!(Label, labels, Label);
 
 impl UndoRow for CatnoRow {
     fn load(tx: &Transaction<'_>, row: &Self) -> Result<Self, DbError> {

@@ -338,3 +338,100 @@ fn start_empty_saves_the_label_name() {
         "welcome screen closed"
     );
 }
+
+#[test]
+fn label_settings_feed_the_catalog_number_suggestion() {
+    let mut catalog = Catalog::open_in_memory().expect("catalog");
+    catalog
+        .write(|tx| {
+            db::labels::insert(
+                tx,
+                &Label {
+                    is_own: true,
+                    ..Label::new("Saltmarsh")
+                },
+            )
+        })
+        .expect("label");
+    let mut harness = harness(catalog);
+    harness.run();
+    harness.get_by_label("Label…").click();
+    harness.run();
+    replace_text(&mut harness, "ISRC registrant code", "gb-ay");
+    harness.get_by_label("Save").click();
+    harness.run();
+    let own = db::labels::own(app_catalog(&harness).conn())
+        .expect("q")
+        .expect("own");
+    assert_eq!(
+        own.isrc_prefix, None,
+        "an invalid registrant code is not saved"
+    );
+    assert!(
+        harness.query_by_label("Save").is_some(),
+        "the dialog stays open"
+    );
+    replace_text(&mut harness, "ISRC registrant code", "gb-aye");
+    replace_text(&mut harness, "Catalog-number prefix", "SK");
+    harness.get_by_label("Save").click();
+    harness.run();
+    let own = db::labels::own(app_catalog(&harness).conn())
+        .expect("q")
+        .expect("own");
+    assert_eq!(own.isrc_prefix.as_deref(), Some("GBAYE"));
+    assert_eq!(own.catno_prefix, "SK");
+    harness.get_by_label("New release").click();
+    harness.run();
+    harness.get_by_label("Add SK001").click();
+    harness.run();
+    let id = harness.state().selected_release().expect("open");
+    let catnos = db::catnos::list_for_release(app_catalog(&harness).conn(), id).expect("catnos");
+    assert_eq!(catnos.len(), 1);
+    assert_eq!(catnos[0].catno.as_str(), "SK001");
+    // Undo takes the catalog number away again.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert!(
+        db::catnos::list_for_release(app_catalog(&harness).conn(), id)
+            .expect("catnos")
+            .is_empty()
+    );
+}
+
+#[test]
+fn search_on_a_catalog_file_answers_from_the_background_thread() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("label.sqlite");
+    let mut catalog = Catalog::create(&path).expect("create");
+    catalog
+        .write(|tx| labeldesk::demo::create(tx, common::today()))
+        .expect("demo");
+    let mut harness = harness(catalog);
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Search")
+        .type_text("assombr");
+    // The answer arrives from the "search" thread; keep drawing frames until it is shown.
+    let mut found = false;
+    for _ in 0..200 {
+        harness.step();
+        if harness.query_by_label_contains("Assombração").is_some() {
+            found = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(found, "the background search answered");
+    harness.key_press(Key::Enter);
+    harness.run();
+    let opened = harness
+        .state()
+        .selected_release()
+        .expect("a release is open");
+    let title = db::releases::get(app_catalog(&harness).conn(), opened)
+        .expect("get")
+        .title;
+    assert_eq!(title, "Assombração");
+}

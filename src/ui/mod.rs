@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod drafts;
+pub mod label_settings;
 pub mod release_editor;
 pub mod roster;
 pub mod search;
