@@ -227,7 +227,10 @@ impl CatalogPanel {
         egui::CentralPanel::default().show(ui, |ui| {
             self.filters_ui(ui, ctx);
             ui.add_space(4.0);
-            self.table_ui(ui, ctx);
+            // Narrow windows scroll the table sideways rather than hiding columns.
+            egui::ScrollArea::horizontal()
+                .id_salt("releases_table_hscroll")
+                .show(ui, |ui| self.table_ui(ui, ctx));
         });
     }
 
