@@ -793,13 +793,9 @@ fn form_ui(ui: &mut Ui, page: &mut Page, focus_name: bool) -> bool {
             });
             ui.end_row();
 
-            if widgets::labelled_choice_row_ui(
-                ui,
-                "Status",
-                &mut draft.status,
-                ArtistStatus::ALL,
-                |s| s.label().to_owned(),
-            ) {
+            if widgets::choice_row_ui(ui, "Status", &mut draft.status, ArtistStatus::ALL, |s| {
+                s.label().to_owned()
+            }) {
                 changed = true;
                 save = true;
             }
