@@ -72,6 +72,8 @@ pub struct LabeldeskApp {
     /// True while the first-run screen is shown (empty catalog, no choice made yet).
     welcome: bool,
     welcome_label: String,
+    /// A text field had the keyboard at the end of the last frame.
+    was_typing: bool,
 }
 
 impl LabeldeskApp {
@@ -94,6 +96,7 @@ impl LabeldeskApp {
             status: None,
             welcome,
             welcome_label: String::new(),
+            was_typing: false,
         }
     }
 
@@ -113,6 +116,7 @@ impl LabeldeskApp {
             status: None,
             welcome: false,
             welcome_label: String::new(),
+            was_typing: false,
         }
     }
 
@@ -354,7 +358,8 @@ impl LabeldeskApp {
 
     /// Keyboard shortcuts that work everywhere.
     fn shortcuts(&mut self, ctx: &egui::Context) {
-        let typing = ctx.text_edit_focused();
+        // egui drops focus on Escape before the frame's widgets run: ask about the last frame.
+        let typing = ctx.text_edit_focused() || self.was_typing;
         ctx.input_mut(|i| {
             if i.consume_shortcut(&SEARCH_SHORTCUT) {
                 self.search.request_focus();
@@ -373,7 +378,8 @@ impl LabeldeskApp {
         }
         let new_item = ctx.input_mut(|i| i.consume_shortcut(&NEW_SHORTCUT));
         let delete = !typing && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Delete));
-        let escape = ctx.input(|i| i.key_pressed(Key::Escape));
+        // Escape in a text field only leaves the field.
+        let escape = !typing && ctx.input(|i| i.key_pressed(Key::Escape));
         if let Some(catalog) = &self.catalog {
             let mut pctx = PanelCtx {
                 catalog,
@@ -632,7 +638,12 @@ impl LabeldeskApp {
                 }
             });
         }
-        self.apply_commands();
+        self.was_typing = ctx.text_edit_focused();
+        if !self.commands.is_empty() {
+            self.apply_commands();
+            // Show the result of the edits at once, not on the next input event.
+            ctx.request_repaint();
+        }
         if self
             .status
             .as_ref()

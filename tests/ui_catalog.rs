@@ -435,3 +435,119 @@ fn search_on_a_catalog_file_answers_from_the_background_thread() {
         .title;
     assert_eq!(title, "Assombração");
 }
+
+#[test]
+fn a_draft_typed_without_enter_is_saved_when_the_window_closes() {
+    let mut harness = harness(catalog_with_label());
+    harness.run();
+    harness.get_by_label("New release").click();
+    harness.run();
+    let id = harness.state().selected_release().expect("open");
+    replace_text(&mut harness, "Title", "Typed Then Closed");
+    // No Enter, no focus change: the window closes now.
+    harness.state_mut().shutdown();
+    let release = db::releases::get(app_catalog(&harness).conn(), id).expect("release");
+    assert_eq!(release.title, "Typed Then Closed");
+}
+
+#[test]
+fn ctrl_z_in_a_text_field_does_not_undo_catalog_edits() {
+    let mut harness = harness(catalog_with_label());
+    harness.run();
+    harness.get_by_label("New release").click();
+    harness.run();
+    let id = harness.state().selected_release().expect("open");
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .type_text(" (remaster)");
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert!(
+        db::releases::get(app_catalog(&harness).conn(), id).is_ok(),
+        "the release (the last catalog edit) is still there"
+    );
+    assert_eq!(harness.state().history().len(), 1, "nothing was undone");
+}
+
+#[test]
+fn a_cover_typed_as_a_path_is_scaled_on_a_background_thread_and_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("cover.png");
+    image::RgbImage::from_fn(1600, 1600, |x, y| {
+        image::Rgb([(x / 7) as u8, (y / 7) as u8, 120])
+    })
+    .save(&png)
+    .expect("write png");
+    let mut harness = harness(catalog_with_label());
+    harness.run();
+    harness.get_by_label("New release").click();
+    harness.run();
+    let id = harness.state().selected_release().expect("open");
+    harness.get_by_label("Cover").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Cover file")
+        .focus();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Cover file")
+        .type_text(png.to_str().expect("utf-8"));
+    harness.run();
+    harness.get_by_label("Use").click();
+    let mut stored = None;
+    for _ in 0..500 {
+        harness.step();
+        stored = db::covers::get(app_catalog(&harness).conn(), id).expect("read");
+        if stored.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let cover = stored.expect("the cover was stored");
+    assert_eq!((cover.width, cover.height), (1000, 1000), "downscaled");
+    assert!(cover.image.len() <= labeldesk::io::cover::MAX_BYTES);
+    // Undo removes it.
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    assert!(
+        db::covers::get(app_catalog(&harness).conn(), id)
+            .expect("read")
+            .is_none()
+    );
+}
+
+#[test]
+fn alt_arrows_move_the_focused_track() {
+    let catalog = common::demo_catalog();
+    let id = ReleaseId(3);
+    let before = db::tracks::list_for_release(catalog.conn(), id).expect("tracks");
+    let mut harness = harness(catalog);
+    harness.run();
+    harness.get_by_label("Harbour Lights").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title of track 1")
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+    harness.run();
+    let after = db::tracks::list_for_release(app_catalog(&harness).conn(), id).expect("tracks");
+    assert_eq!(after[0].id, before[1].id, "track 2 is now first");
+    assert_eq!(after[1].id, before[0].id, "track 1 moved down");
+    // Escape leaves the field (the editor stays open); then Ctrl+Z undoes the move.
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().selected_release(), Some(id), "Escape in a field keeps the editor open");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    let undone = db::tracks::list_for_release(app_catalog(&harness).conn(), id).expect("tracks");
+    assert_eq!(
+        undone.iter().map(|t| t.id).collect::<Vec<_>>(),
+        before.iter().map(|t| t.id).collect::<Vec<_>>()
+    );
+}

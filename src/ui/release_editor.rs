@@ -899,29 +899,33 @@ impl ReleaseEditor {
                     let errors = draft.to_track(saved).err().unwrap_or_default();
                     let n = index + 1;
                     let id = draft.id;
-                    let position = cell_field_ui(
+                    let position = widgets::cell_field_with_id_ui(
                         ui,
+                        egui::Id::unique(("track_field", id.0, "position")),
                         &format!("Position of track {n}"),
                         &mut draft.position,
                         errors.get("position"),
                         38.0,
                     );
-                    let title = cell_field_ui(
+                    let title = widgets::cell_field_with_id_ui(
                         ui,
+                        egui::Id::unique(("track_field", id.0, "title")),
                         &format!("Title of track {n}"),
                         &mut draft.title,
                         errors.get("title"),
                         210.0,
                     );
-                    let duration = cell_field_ui(
+                    let duration = widgets::cell_field_with_id_ui(
                         ui,
+                        egui::Id::unique(("track_field", id.0, "duration")),
                         &format!("Duration of track {n}"),
                         &mut draft.duration,
                         errors.get("duration"),
                         70.0,
                     );
-                    let isrc = cell_field_ui(
+                    let isrc = widgets::cell_field_with_id_ui(
                         ui,
+                        egui::Id::unique(("track_field", id.0, "isrc")),
                         &format!("ISRC of track {n}"),
                         &mut draft.isrc,
                         errors.get("isrc"),

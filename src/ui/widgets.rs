@@ -49,7 +49,31 @@ pub fn cell_field_ui(
     error: Option<&str>,
     width: f32,
 ) -> Response {
-    let mut edit = egui::TextEdit::singleline(value);
+    let edit = egui::TextEdit::singleline(value);
+    cell_edit_ui(ui, edit, accessible_label, error, width)
+}
+
+/// [`cell_field_ui`] with a fixed widget id, so keyboard focus follows the item (e.g. a track
+/// row) when rows are reordered.
+pub fn cell_field_with_id_ui(
+    ui: &mut Ui,
+    id: egui::Id,
+    accessible_label: &str,
+    value: &mut String,
+    error: Option<&str>,
+    width: f32,
+) -> Response {
+    let edit = egui::TextEdit::singleline(value).id(id);
+    cell_edit_ui(ui, edit, accessible_label, error, width)
+}
+
+fn cell_edit_ui(
+    ui: &mut Ui,
+    mut edit: egui::TextEdit<'_>,
+    accessible_label: &str,
+    error: Option<&str>,
+    width: f32,
+) -> Response {
     if error.is_some() {
         edit = edit.background_color(ui.visuals().error_fg_color.gamma_multiply(0.2));
     }
