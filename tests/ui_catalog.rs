@@ -542,12 +542,44 @@ fn alt_arrows_move_the_focused_track() {
     // Escape leaves the field (the editor stays open); then Ctrl+Z undoes the move.
     harness.key_press(Key::Escape);
     harness.run();
-    assert_eq!(harness.state().selected_release(), Some(id), "Escape in a field keeps the editor open");
+    assert_eq!(
+        harness.state().selected_release(),
+        Some(id),
+        "Escape in a field keeps the editor open"
+    );
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     harness.run();
     let undone = db::tracks::list_for_release(app_catalog(&harness).conn(), id).expect("tracks");
     assert_eq!(
         undone.iter().map(|t| t.id).collect::<Vec<_>>(),
         before.iter().map(|t| t.id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_double_album_shows_and_saves_the_disc_of_each_track() {
+    let catalog = common::demo_catalog();
+    let (id, title): (i64, String) = catalog
+        .conn()
+        .query_row(
+            "SELECT id, title FROM releases WHERE release_type = 'compilation'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the demo compilation (2×12\")");
+    let mut harness = harness(catalog);
+    harness.run();
+    harness.get_by_label(&title).click();
+    harness.run();
+    replace_text(&mut harness, "Disc of track 12", "2");
+    harness.key_press(Key::Enter);
+    harness.run();
+    let tracks =
+        db::tracks::list_for_release(app_catalog(&harness).conn(), ReleaseId(id)).expect("tracks");
+    assert_eq!(tracks[11].disc, 2);
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "Disc of track 1")
+            .is_some()
     );
 }

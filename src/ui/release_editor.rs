@@ -883,11 +883,17 @@ impl ReleaseEditor {
         let mut focused = None;
         let weak = theme::weak_color(ui);
         let total = self.tracks.len();
+        // A disc column only for multi-disc releases (2×LP, double CD).
+        let multi_disc = self.saved.formats.iter().any(|f| f.discs > 1)
+            || self.saved.tracks.iter().any(|t| t.disc > 1);
         egui::Grid::new("tracklist")
-            .num_columns(6)
+            .num_columns(if multi_disc { 7 } else { 6 })
             .spacing([6.0, 4.0])
             .striped(true)
             .show(ui, |ui| {
+                if multi_disc {
+                    ui.label(RichText::new("Disc").color(weak).small());
+                }
                 for h in ["Pos", "Title", "Time", "ISRC", "", ""] {
                     ui.label(RichText::new(h).color(weak).small());
                 }
@@ -899,6 +905,16 @@ impl ReleaseEditor {
                     let errors = draft.to_track(saved).err().unwrap_or_default();
                     let n = index + 1;
                     let id = draft.id;
+                    let disc = multi_disc.then(|| {
+                        widgets::cell_field_with_id_ui(
+                            ui,
+                            egui::Id::unique(("track_field", id.0, "disc")),
+                            &format!("Disc of track {n}"),
+                            &mut draft.disc,
+                            errors.get("disc"),
+                            30.0,
+                        )
+                    });
                     let position = widgets::cell_field_with_id_ui(
                         ui,
                         egui::Id::unique(("track_field", id.0, "position")),
@@ -936,7 +952,16 @@ impl ReleaseEditor {
                         title.request_focus();
                         self.highlighted = None;
                     }
-                    for r in [&position, &title, &duration, &isrc] {
+                    for r in [
+                        Some(&position),
+                        Some(&title),
+                        Some(&duration),
+                        Some(&isrc),
+                        disc.as_ref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
                         if r.lost_focus() {
                             commit = Some(id);
                         }
