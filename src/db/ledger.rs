@@ -1,0 +1,1034 @@
+//! The sales ledger tables: imported report batches with their income lines, costs entered by
+//! hand, saved report column mappings and remembered line-to-release mappings. Also the
+//! in-memory [`MatchIndex`] an import matches its lines against (ISRC, then UPC/EAN, then
+//! catalog number, then a remembered mapping, then artist + title).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+
+use super::error::{DbError, Result};
+use crate::model::ledger::fold_text;
+use crate::model::{
+    Amount8, Barcode, Channel, CostCategory, CostLine, CostLineId, Currency, FormatId, ImportId,
+    IncomeLine, IncomeLineId, Isrc, LineFlags, MatchMapping, MatchedBy, Money, RawIdentifiers,
+    ReleaseId, TrackId,
+};
+
+macro_rules! ledger_id_sql {
+    ($($ty:ident),*) => {$(
+        impl ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.0))
+            }
+        }
+        impl FromSql for $ty {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                i64::column_result(value).map($ty)
+            }
+        }
+    )*};
+}
+ledger_id_sql!(ImportId, IncomeLineId, CostLineId, Amount8);
+
+macro_rules! ledger_code_sql {
+    ($($ty:ident),*) => {$(
+        impl ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.code()))
+            }
+        }
+        impl FromSql for $ty {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                $ty::from_code(value.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
+            }
+        }
+    )*};
+}
+ledger_code_sql!(Channel, CostCategory, MatchedBy);
+
+impl ToSql for LineFlags {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(i64::from(self.0)))
+    }
+}
+
+impl FromSql for LineFlags {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let n = i64::column_result(value)?;
+        u8::try_from(n)
+            .ok()
+            .filter(|b| *b <= LineFlags::ALL.0)
+            .map(LineFlags)
+            .ok_or(FromSqlError::OutOfRange(n))
+    }
+}
+
+/// The control total of one currency in an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportTotal {
+    pub currency: Currency,
+    pub line_count: u64,
+    /// The exact sum rounded once to 10⁻⁸ (equal to the sum of the stored lines).
+    pub net: Amount8,
+    /// The exact sum with every digit the file had.
+    pub net_exact: String,
+    /// `1 currency = rate` home units, when converted.
+    pub rate: Option<String>,
+}
+
+/// One imported report with its lines: what an import writes (and what undo removes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportBatch {
+    pub id: ImportId,
+    pub file_name: String,
+    /// `distrokid`, `tunecore`, `cdbaby`, `bandcamp` or `mapping:NAME`.
+    pub layout: String,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    pub home_currency: Currency,
+    pub totals: Vec<ImportTotal>,
+    pub lines: Vec<IncomeLine>,
+}
+
+impl ImportBatch {
+    /// Lines matched to a release or track.
+    #[must_use]
+    pub fn matched(&self) -> usize {
+        self.lines.iter().filter(|l| !l.is_unmatched()).count()
+    }
+}
+
+/// An import as listed (without its lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub id: ImportId,
+    pub file_name: String,
+    pub layout: String,
+    pub imported_at: String,
+    pub line_count: u64,
+    pub matched: u64,
+    pub totals: Vec<ImportTotal>,
+}
+
+/// An import that already holds the same file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousImport {
+    pub id: ImportId,
+    pub file_name: String,
+    pub imported_at: String,
+}
+
+/// Looks for an import of a file with this content hash.
+///
+/// # Errors
+/// SQLite failures.
+pub fn find_import_by_hash(conn: &Connection, sha256: &str) -> Result<Option<PreviousImport>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, file_name, imported_at FROM ledger_imports WHERE content_sha256 = ?1",
+            [sha256],
+            |r| {
+                Ok(PreviousImport {
+                    id: r.get(0)?,
+                    file_name: r.get(1)?,
+                    imported_at: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The refusal for a file imported before.
+#[must_use]
+pub fn duplicate_error(file_name: &str, previous: &PreviousImport) -> DbError {
+    DbError::InUse(format!(
+        "{file_name} was already imported on {} (import #{} from {}, same content): it was not imported again",
+        previous
+            .imported_at
+            .get(..10)
+            .unwrap_or(&previous.imported_at),
+        previous.id,
+        previous.file_name
+    ))
+}
+
+/// Writes an import with all its lines and totals; a set id is kept (redo). Refuses a file
+/// whose content was imported before.
+///
+/// # Errors
+/// [`DbError::InUse`] for a duplicate; invalid rows or SQLite failures.
+pub fn insert_import(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<ImportId> {
+    if let Some(previous) = find_import_by_hash(tx, &batch.sha256)? {
+        return Err(duplicate_error(&batch.file_name, &previous));
+    }
+    let id = (!batch.id.is_unsaved()).then_some(batch.id);
+    tx.execute(
+        "INSERT INTO ledger_imports (id, file_name, layout, content_sha256, home_currency, line_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            id,
+            batch.file_name,
+            batch.layout,
+            batch.sha256,
+            batch.home_currency,
+            i64::try_from(batch.lines.len()).unwrap_or(i64::MAX)
+        ],
+    )?;
+    let import = ImportId(tx.last_insert_rowid());
+    let mut totals = tx.prepare_cached(
+        "INSERT INTO ledger_import_totals (import_id, currency, line_count, net_e8, net_exact, rate)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for t in &batch.totals {
+        totals.execute(params![
+            import,
+            t.currency,
+            i64::try_from(t.line_count).unwrap_or(i64::MAX),
+            t.net,
+            t.net_exact,
+            t.rate
+        ])?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO income_lines (import_id, line_no, sale_date, period, release_id, track_id, format_id,
+                matched_by, channel, territory, source, quantity, gross_e8, net_e8, currency, net_home_e8,
+                raw_isrc, raw_barcode, raw_catno, raw_artist, raw_title, raw_other_id, flags, match_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+                 ?20, ?21, ?22, ?23, ?24)",
+    )?;
+    for l in &batch.lines {
+        stmt.execute(params![
+            import,
+            l.line_no,
+            l.sale_date,
+            l.period,
+            l.release_id,
+            l.track_id,
+            l.format_id,
+            l.matched_by,
+            l.channel,
+            l.territory,
+            l.source,
+            l.quantity,
+            l.gross,
+            l.net,
+            l.currency,
+            l.net_home,
+            l.raw.isrc,
+            l.raw.barcode,
+            l.raw.catno,
+            l.raw.artist,
+            l.raw.title,
+            l.raw.other_id,
+            l.flags,
+            l.match_key
+        ])?;
+    }
+    Ok(import)
+}
+
+/// Deletes an import with its lines and totals.
+///
+/// # Errors
+/// SQLite failures.
+pub fn delete_import(tx: &Transaction<'_>, id: ImportId) -> Result<()> {
+    tx.execute("DELETE FROM ledger_imports WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+fn totals_of(conn: &Connection, id: ImportId) -> Result<Vec<ImportTotal>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT currency, line_count, net_e8, net_exact, rate FROM ledger_import_totals
+         WHERE import_id = ?1 ORDER BY currency",
+    )?;
+    let rows = stmt
+        .query_map([id], |r| {
+            Ok(ImportTotal {
+                currency: r.get(0)?,
+                line_count: r.get(1)?,
+                net: r.get(2)?,
+                net_exact: r.get(3)?,
+                rate: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// One import with its lines and totals (what undoing its removal puts back).
+///
+/// # Errors
+/// [`DbError::Missing`] or SQLite failures.
+pub fn load_import(conn: &Connection, id: ImportId) -> Result<ImportBatch> {
+    let (file_name, layout, sha256, home_currency) = conn
+        .query_row(
+            "SELECT file_name, layout, content_sha256, home_currency FROM ledger_imports WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?
+        .ok_or(DbError::Missing {
+            kind: "sales import",
+            id: id.0,
+        })?;
+    Ok(ImportBatch {
+        id,
+        file_name,
+        layout,
+        sha256,
+        home_currency,
+        totals: totals_of(conn, id)?,
+        lines: lines_of_import(conn, id)?,
+    })
+}
+
+/// Every import, newest first, with its totals and how many lines are matched now.
+///
+/// # Errors
+/// SQLite failures.
+pub fn list_imports(conn: &Connection) -> Result<Vec<ImportSummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id, i.file_name, i.layout, i.imported_at, i.line_count,
+                (SELECT count(*) FROM income_lines l WHERE l.import_id = i.id AND l.release_id IS NOT NULL)
+         FROM ledger_imports i ORDER BY i.id DESC",
+    )?;
+    let mut rows: Vec<ImportSummary> = stmt
+        .query_map([], |r| {
+            Ok(ImportSummary {
+                id: r.get(0)?,
+                file_name: r.get(1)?,
+                layout: r.get(2)?,
+                imported_at: r.get(3)?,
+                line_count: r.get(4)?,
+                matched: r.get(5)?,
+                totals: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for row in &mut rows {
+        row.totals = totals_of(conn, row.id)?;
+    }
+    Ok(rows)
+}
+
+const LINE_COLUMNS: &str = "id, import_id, line_no, sale_date, period, release_id, track_id, format_id, \
+     matched_by, channel, territory, source, quantity, gross_e8, net_e8, currency, net_home_e8, raw_isrc, \
+     raw_barcode, raw_catno, raw_artist, raw_title, raw_other_id, flags, match_key";
+
+fn line_from_row(r: &Row<'_>) -> rusqlite::Result<IncomeLine> {
+    Ok(IncomeLine {
+        id: r.get(0)?,
+        import_id: r.get(1)?,
+        line_no: r.get(2)?,
+        sale_date: r.get(3)?,
+        period: r.get(4)?,
+        release_id: r.get(5)?,
+        track_id: r.get(6)?,
+        format_id: r.get(7)?,
+        matched_by: r.get(8)?,
+        channel: r.get(9)?,
+        territory: r.get(10)?,
+        source: r.get(11)?,
+        quantity: r.get(12)?,
+        gross: r.get(13)?,
+        net: r.get(14)?,
+        currency: r.get(15)?,
+        net_home: r.get(16)?,
+        raw: RawIdentifiers {
+            isrc: r.get(17)?,
+            barcode: r.get(18)?,
+            catno: r.get(19)?,
+            artist: r.get(20)?,
+            title: r.get(21)?,
+            other_id: r.get(22)?,
+        },
+        flags: r.get(23)?,
+        match_key: r.get(24)?,
+    })
+}
+
+/// An import's lines in file order.
+///
+/// # Errors
+/// SQLite failures.
+pub fn lines_of_import(conn: &Connection, id: ImportId) -> Result<Vec<IncomeLine>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LINE_COLUMNS} FROM income_lines WHERE import_id = ?1 ORDER BY line_no, id"
+    ))?;
+    let rows = stmt
+        .query_map([id], line_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Unmatched lines that share a key (one row of the review list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedGroup {
+    pub match_key: String,
+    pub lines: u64,
+    /// A line of the group, to show what the report said.
+    pub sample: IncomeLine,
+    /// Net per currency.
+    pub totals: Vec<(Currency, Amount8)>,
+}
+
+/// The review list: unmatched lines grouped by key, most lines first (at most `limit` groups).
+///
+/// # Errors
+/// SQLite failures.
+pub fn unmatched_groups(conn: &Connection, limit: u32) -> Result<Vec<UnmatchedGroup>> {
+    let columns = format!("l.{}", LINE_COLUMNS.replace(", ", ", l."));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {columns}, g.n FROM (
+             SELECT match_key, count(*) AS n, min(id) AS first FROM income_lines
+             WHERE release_id IS NULL GROUP BY match_key ORDER BY n DESC, match_key LIMIT ?1
+         ) g JOIN income_lines l ON l.id = g.first ORDER BY g.n DESC, g.match_key"
+    ))?;
+    let mut groups: Vec<UnmatchedGroup> = stmt
+        .query_map([limit], |r| {
+            Ok(UnmatchedGroup {
+                match_key: r.get(24)?,
+                lines: r.get(25)?,
+                sample: line_from_row(r)?,
+                totals: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut totals = conn.prepare_cached(
+        "SELECT currency, sum(net_e8) FROM income_lines WHERE release_id IS NULL AND match_key = ?1
+         GROUP BY currency ORDER BY currency",
+    )?;
+    for g in &mut groups {
+        g.totals = totals
+            .query_map([&g.match_key], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(groups)
+}
+
+/// How income is grouped for the ledger view.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub enum IncomeGroup {
+    #[default]
+    Release,
+    Channel,
+    Territory,
+    Period,
+}
+
+impl IncomeGroup {
+    pub const ALL: &[Self] = &[Self::Release, Self::Channel, Self::Territory, Self::Period];
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Release => "Release",
+            Self::Channel => "Channel",
+            Self::Territory => "Territory",
+            Self::Period => "Period",
+        }
+    }
+}
+
+/// One statement line of the income view: a group in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomeRow {
+    /// What the group is (a release title, a channel, a territory, a period).
+    pub name: String,
+    pub release_id: Option<ReleaseId>,
+    pub currency: Currency,
+    pub lines: u64,
+    pub quantity: i64,
+    /// Sum of the lines in 10⁻⁸; round once with [`Amount8::to_money`] to show.
+    pub net: Amount8,
+}
+
+impl IncomeRow {
+    /// The statement amount: the 10⁻⁸ sum rounded once, half to even, to minor units.
+    #[must_use]
+    pub fn money(&self) -> Option<Money> {
+        self.net.to_money(self.currency)
+    }
+}
+
+/// Income per group and currency, largest first.
+///
+/// # Errors
+/// SQLite failures (an overflowing sum is reported by SQLite as an error).
+pub fn income_by(conn: &Connection, group: IncomeGroup) -> Result<Vec<IncomeRow>> {
+    let (key, name, join) = match group {
+        IncomeGroup::Release => (
+            "l.release_id",
+            "coalesce(r.title, '(unmatched)')",
+            "LEFT JOIN releases r ON r.id = l.release_id",
+        ),
+        IncomeGroup::Channel => ("l.channel", "l.channel", ""),
+        IncomeGroup::Territory => (
+            "l.territory",
+            "CASE l.territory WHEN '' THEN '(not given)' ELSE l.territory END",
+            "",
+        ),
+        IncomeGroup::Period => ("l.period", "l.period", ""),
+    };
+    let order = if group == IncomeGroup::Period {
+        "l.period, l.currency"
+    } else {
+        "sum(l.net_e8) DESC, 1"
+    };
+    let release = if group == IncomeGroup::Release {
+        "l.release_id"
+    } else {
+        "NULL"
+    };
+    let sql = format!(
+        "SELECT {name}, {release}, l.currency, count(*), sum(l.quantity), sum(l.net_e8)
+         FROM income_lines l {join} GROUP BY {key}, l.currency ORDER BY {order}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map([], |r| {
+            let mut name: String = r.get(0)?;
+            if group == IncomeGroup::Channel {
+                name = Channel::from_code(&name).map_or(name, |c| c.label().to_owned());
+            }
+            Ok(IncomeRow {
+                name,
+                release_id: r.get(1)?,
+                currency: r.get(2)?,
+                lines: r.get(3)?,
+                quantity: r.get(4)?,
+                net: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Net income per currency over the whole ledger (10⁻⁸).
+///
+/// # Errors
+/// SQLite failures.
+pub fn income_totals(conn: &Connection) -> Result<Vec<(Currency, Amount8)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT currency, sum(net_e8) FROM income_lines GROUP BY currency ORDER BY currency",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+// ---- remembered mappings ----
+
+/// The remembered mapping for a key.
+///
+/// # Errors
+/// SQLite failures.
+pub fn get_mapping(conn: &Connection, key: &str) -> Result<Option<MatchMapping>> {
+    Ok(conn
+        .query_row(
+            "SELECT match_key, release_id, track_id, format_id FROM match_mappings WHERE match_key = ?1",
+            [key],
+            |r| {
+                Ok(MatchMapping {
+                    key: r.get(0)?,
+                    release_id: r.get(1)?,
+                    track_id: r.get(2)?,
+                    format_id: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Every remembered mapping.
+///
+/// # Errors
+/// SQLite failures.
+pub fn list_mappings(conn: &Connection) -> Result<Vec<MatchMapping>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT match_key, release_id, track_id, format_id FROM match_mappings ORDER BY match_key",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(MatchMapping {
+                key: r.get(0)?,
+                release_id: r.get(1)?,
+                track_id: r.get(2)?,
+                format_id: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Remembers (or forgets, with `None`) the mapping for `key` and re-points the lines it
+/// covers: unmatched lines with that key (and lines it matched before) get the new target; on
+/// forgetting, lines it matched become unmatched again. Returns how many lines changed.
+///
+/// # Errors
+/// A track that is not on the release, a missing release, or SQLite failures.
+pub fn set_mapping(
+    tx: &Transaction<'_>,
+    key: &str,
+    mapping: Option<&MatchMapping>,
+) -> Result<usize> {
+    if let Some(m) = mapping {
+        if let Some(track) = m.track_id {
+            let release = super::releases::of_track(tx, track)?;
+            if release != m.release_id {
+                return Err(DbError::InUse(format!(
+                    "track #{track} is not on release #{}",
+                    m.release_id
+                )));
+            }
+        }
+        super::releases::get(tx, m.release_id)?;
+        tx.execute(
+            "INSERT INTO match_mappings (match_key, release_id, track_id, format_id)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (match_key) DO UPDATE SET release_id = excluded.release_id,
+                 track_id = excluded.track_id, format_id = excluded.format_id",
+            params![key, m.release_id, m.track_id, m.format_id],
+        )?;
+        Ok(tx.execute(
+            "UPDATE income_lines SET release_id = ?2, track_id = ?3, format_id = ?4, matched_by = 'mapping'
+             WHERE match_key = ?1 AND (release_id IS NULL OR matched_by = 'mapping')",
+            params![key, m.release_id, m.track_id, m.format_id],
+        )?)
+    } else {
+        tx.execute("DELETE FROM match_mappings WHERE match_key = ?1", [key])?;
+        Ok(tx.execute(
+            "UPDATE income_lines SET release_id = NULL, track_id = NULL, format_id = NULL, matched_by = NULL
+             WHERE match_key = ?1 AND matched_by = 'mapping'",
+            [key],
+        )?)
+    }
+}
+
+// ---- saved column mappings ----
+
+/// Saves (or replaces) a column mapping under `name`; `definition` is JSON.
+///
+/// # Errors
+/// An empty name, invalid JSON, or SQLite failures.
+pub fn save_report_mapping(tx: &Transaction<'_>, name: &str, definition: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(crate::model::ValidationError::Required {
+            field: "mapping name",
+        }
+        .into());
+    }
+    tx.execute(
+        "INSERT INTO report_mappings (name, definition) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET definition = excluded.definition",
+        params![name, definition],
+    )?;
+    Ok(())
+}
+
+/// Forgets a saved column mapping.
+///
+/// # Errors
+/// SQLite failures.
+pub fn delete_report_mapping(tx: &Transaction<'_>, name: &str) -> Result<()> {
+    tx.execute("DELETE FROM report_mappings WHERE name = ?1", [name])?;
+    Ok(())
+}
+
+/// Every saved column mapping as (name, JSON), by name.
+///
+/// # Errors
+/// SQLite failures.
+pub fn report_mappings(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT name, definition FROM report_mappings ORDER BY name")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+// ---- costs ----
+
+const COST_COLUMNS: &str =
+    "id, cost_date, release_id, category, amount, currency, recoupable, note";
+
+fn cost_from_row(r: &Row<'_>) -> rusqlite::Result<CostLine> {
+    Ok(CostLine {
+        id: r.get(0)?,
+        date: r.get(1)?,
+        release_id: r.get(2)?,
+        category: r.get(3)?,
+        amount: Money::new(r.get(4)?, r.get(5)?),
+        recoupable: r.get(6)?,
+        note: r.get(7)?,
+    })
+}
+
+fn validated_cost(cost: &CostLine) -> Result<CostLine> {
+    let mut c = cost.clone();
+    c.note = c.note.trim().to_owned();
+    c.validate()?;
+    Ok(c)
+}
+
+/// Inserts a cost line; a set id is kept (undo).
+///
+/// # Errors
+/// A negative amount, an overlong note, a missing release, or SQLite failures.
+pub fn insert_cost(tx: &Transaction<'_>, cost: &CostLine) -> Result<CostLineId> {
+    let c = validated_cost(cost)?;
+    let id = (!c.id.is_unsaved()).then_some(c.id);
+    tx.execute(
+        "INSERT INTO cost_lines (id, cost_date, release_id, category, amount, currency, recoupable, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            c.date,
+            c.release_id,
+            c.category,
+            c.amount.minor,
+            c.amount.currency,
+            c.recoupable,
+            c.note
+        ],
+    )
+    .map_err(|e| match c.release_id {
+        Some(r) => super::formats::missing_release(e, r),
+        None => e.into(),
+    })?;
+    Ok(CostLineId(tx.last_insert_rowid()))
+}
+
+/// Saves every field of a cost line.
+///
+/// # Errors
+/// As [`insert_cost`], or a missing cost line.
+pub fn update_cost(tx: &Transaction<'_>, cost: &CostLine) -> Result<()> {
+    let c = validated_cost(cost)?;
+    let n = tx.execute(
+        "UPDATE cost_lines SET cost_date = ?2, release_id = ?3, category = ?4, amount = ?5, currency = ?6,
+                recoupable = ?7, note = ?8 WHERE id = ?1",
+        params![
+            c.id,
+            c.date,
+            c.release_id,
+            c.category,
+            c.amount.minor,
+            c.amount.currency,
+            c.recoupable,
+            c.note
+        ],
+    )?;
+    if n == 0 {
+        return Err(DbError::Missing {
+            kind: "cost line",
+            id: c.id.0,
+        });
+    }
+    Ok(())
+}
+
+/// Deletes a cost line.
+///
+/// # Errors
+/// SQLite failures.
+pub fn delete_cost(tx: &Transaction<'_>, id: CostLineId) -> Result<()> {
+    tx.execute("DELETE FROM cost_lines WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// One cost line.
+///
+/// # Errors
+/// [`DbError::Missing`] or SQLite failures.
+pub fn get_cost(conn: &Connection, id: CostLineId) -> Result<CostLine> {
+    conn.query_row(
+        &format!("SELECT {COST_COLUMNS} FROM cost_lines WHERE id = ?1"),
+        [id],
+        cost_from_row,
+    )
+    .optional()?
+    .ok_or(DbError::Missing {
+        kind: "cost line",
+        id: id.0,
+    })
+}
+
+/// Every cost line, newest first.
+///
+/// # Errors
+/// SQLite failures.
+pub fn list_costs(conn: &Connection) -> Result<Vec<CostLine>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COST_COLUMNS} FROM cost_lines ORDER BY cost_date DESC, id DESC"
+    ))?;
+    let rows = stmt
+        .query_map([], cost_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Releases as (id, title, credit line) for pickers, by title.
+///
+/// # Errors
+/// SQLite failures.
+pub fn release_choices(conn: &Connection) -> Result<Vec<(ReleaseId, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id, r.title || coalesce(' (' || (SELECT group_concat(a.name, ', ')
+                 FROM release_artists ra JOIN artists a ON a.id = ra.artist_id
+                 WHERE ra.release_id = r.id AND ra.role = 'primary') || ')', '')
+         FROM releases r ORDER BY r.title COLLATE NOCASE, r.id",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+// ---- matching ----
+
+/// What a line was matched to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineMatch {
+    pub release_id: ReleaseId,
+    pub track_id: Option<TrackId>,
+    pub format_id: Option<FormatId>,
+    pub by: MatchedBy,
+}
+
+/// The catalog's identifiers in memory, loaded once per import.
+#[derive(Debug, Default)]
+pub struct MatchIndex {
+    isrc: HashMap<String, Vec<(TrackId, ReleaseId)>>,
+    barcode: HashMap<String, (FormatId, ReleaseId)>,
+    catno: HashMap<String, (ReleaseId, Option<FormatId>)>,
+    /// (folded artist, folded title) of tracks.
+    track_titles: HashMap<(String, String), (TrackId, ReleaseId)>,
+    /// (folded artist, folded title) of releases.
+    release_titles: HashMap<(String, String), ReleaseId>,
+    mappings: HashMap<String, MatchMapping>,
+}
+
+/// The flags a line's raw identifiers earn: a non-empty ISRC or barcode that is not valid.
+#[must_use]
+pub fn identifier_flags(raw: &RawIdentifiers) -> LineFlags {
+    let mut flags = LineFlags::default();
+    if !raw.isrc.trim().is_empty() && Isrc::parse(&raw.isrc).is_err() {
+        flags.insert(LineFlags::BAD_ISRC);
+    }
+    if !raw.barcode.trim().is_empty() && Barcode::parse(&raw.barcode).is_err() {
+        flags.insert(LineFlags::BAD_BARCODE);
+    }
+    flags
+}
+
+impl MatchIndex {
+    /// Reads every ISRC, barcode, catalog number, title and remembered mapping.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn load(conn: &Connection) -> Result<Self> {
+        let mut index = Self::default();
+        let mut stmt = conn.prepare(
+            "SELECT id, release_id, isrc FROM tracks WHERE isrc IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, TrackId>(0)?,
+                r.get::<_, ReleaseId>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (track, release, isrc) = row?;
+            index.isrc.entry(isrc).or_default().push((track, release));
+        }
+        let mut stmt = conn.prepare(
+            "SELECT id, release_id, barcode FROM formats WHERE barcode IS NOT NULL ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, FormatId>(0)?,
+                r.get::<_, ReleaseId>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (format, release, code) = row?;
+            let ean = if code.len() == 12 {
+                format!("0{code}")
+            } else {
+                code
+            };
+            index.barcode.entry(ean).or_insert((format, release));
+        }
+        let mut stmt =
+            conn.prepare("SELECT release_id, format_id, catno FROM catalog_numbers ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, ReleaseId>(0)?,
+                r.get::<_, Option<FormatId>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (release, format, catno) = row?;
+            index
+                .catno
+                .entry(compact_upper(&catno))
+                .or_insert((release, format));
+        }
+        let mut stmt = conn.prepare(
+            "SELECT t.id, t.release_id, t.title, a.name FROM tracks t
+                 JOIN release_artists ra ON ra.release_id = t.release_id
+                 JOIN artists a ON a.id = ra.artist_id
+             UNION ALL
+             SELECT t.id, t.release_id, t.title, a.name FROM tracks t
+                 JOIN artists a ON a.id = t.featured_artist_id
+             ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, TrackId>(0)?,
+                r.get::<_, ReleaseId>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (track, release, title, artist) = row?;
+            index
+                .track_titles
+                .entry((fold_text(&artist), fold_text(&title)))
+                .or_insert((track, release));
+        }
+        let mut stmt = conn.prepare(
+            "SELECT r.id, r.title, a.name FROM releases r
+                 JOIN release_artists ra ON ra.release_id = r.id
+                 JOIN artists a ON a.id = ra.artist_id ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, ReleaseId>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (release, title, artist) = row?;
+            index
+                .release_titles
+                .entry((fold_text(&artist), fold_text(&title)))
+                .or_insert(release);
+        }
+        for mapping in list_mappings(conn)? {
+            index.mappings.insert(mapping.key.clone(), mapping);
+        }
+        Ok(index)
+    }
+
+    /// Finds what a line is for: by ISRC, then UPC/EAN (either form), then catalog number,
+    /// then a remembered mapping of its key, then artist + title (a track first, or the
+    /// release first when `album`). Invalid identifiers are never used.
+    #[must_use]
+    pub fn find(&self, raw: &RawIdentifiers, key: &str, album: bool) -> Option<LineMatch> {
+        let barcode = Barcode::parse(&raw.barcode).ok();
+        let format_by_barcode = barcode
+            .as_ref()
+            .and_then(|b| self.barcode.get(&b.to_ean13()).copied());
+        if let Ok(isrc) = Isrc::parse(&raw.isrc)
+            && let Some(tracks) = self.isrc.get(isrc.as_str())
+        {
+            // One recording on several releases: the one whose barcode the line names.
+            let pick = format_by_barcode
+                .and_then(|(_, release)| tracks.iter().find(|(_, r)| *r == release))
+                .or_else(|| tracks.first());
+            if let Some(&(track, release)) = pick {
+                return Some(LineMatch {
+                    release_id: release,
+                    track_id: Some(track),
+                    format_id: format_by_barcode
+                        .filter(|(_, r)| *r == release)
+                        .map(|(f, _)| f),
+                    by: MatchedBy::Isrc,
+                });
+            }
+        }
+        if let Some((format, release)) = format_by_barcode {
+            let track = self
+                .track_titles
+                .get(&(fold_text(&raw.artist), fold_text(&raw.title)))
+                .filter(|(_, r)| *r == release)
+                .map(|(t, _)| *t);
+            return Some(LineMatch {
+                release_id: release,
+                track_id: if album { None } else { track },
+                format_id: Some(format),
+                by: MatchedBy::Barcode,
+            });
+        }
+        let catno = compact_upper(&raw.catno);
+        if !catno.is_empty()
+            && let Some(&(release, format)) = self.catno.get(&catno)
+        {
+            return Some(LineMatch {
+                release_id: release,
+                track_id: None,
+                format_id: format,
+                by: MatchedBy::CatalogNumber,
+            });
+        }
+        if let Some(m) = self.mappings.get(key) {
+            return Some(LineMatch {
+                release_id: m.release_id,
+                track_id: m.track_id,
+                format_id: m.format_id,
+                by: MatchedBy::Mapping,
+            });
+        }
+        let artist = fold_text(&raw.artist);
+        let title = fold_text(&raw.title);
+        if artist.is_empty() || title.is_empty() {
+            return None;
+        }
+        let pair = (artist, title);
+        let as_track = self.track_titles.get(&pair).map(|&(t, r)| LineMatch {
+            release_id: r,
+            track_id: Some(t),
+            format_id: None,
+            by: MatchedBy::ArtistTitle,
+        });
+        let as_release = self.release_titles.get(&pair).map(|&r| LineMatch {
+            release_id: r,
+            track_id: None,
+            format_id: None,
+            by: MatchedBy::ArtistTitle,
+        });
+        if album {
+            as_release.or(as_track)
+        } else {
+            as_track.or(as_release)
+        }
+    }
+}
+
+fn compact_upper(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// The first day of a `YYYY-MM` period.
+#[must_use]
+pub fn period_start(period: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()
+}
