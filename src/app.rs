@@ -11,6 +11,8 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 use crate::command::{Command, Panel, Target};
 use crate::db::{self, Catalog};
 use crate::ui::catalog::{CatalogPanel, CatalogState};
+use crate::ui::ledger::{LedgerPanel, LedgerState};
+use crate::ui::planning::{PlanningPanel, PlanningState};
 use crate::ui::roster::{RosterPanel, RosterState};
 use crate::ui::search::GlobalSearch;
 use crate::ui::theme::ThemeChoice;
@@ -25,6 +27,8 @@ pub struct UiState {
     pub theme: ThemeChoice,
     pub roster: RosterState,
     pub catalog: CatalogState,
+    pub planning: PlanningState,
+    pub ledger: LedgerState,
 }
 
 const STATE_KEY: &str = "labeldesk-ui-state";
@@ -46,6 +50,8 @@ enum Startup {
     AskCreate(PathBuf),
     /// The catalog could not be opened; the message says why.
     Failed { path: PathBuf, message: String },
+    /// A backup is being restored over the catalog.
+    Restoring,
 }
 
 pub const UNDO_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
@@ -66,6 +72,8 @@ pub struct LabeldeskApp {
     theme: ThemeChoice,
     roster: RosterPanel,
     catalog_panel: CatalogPanel,
+    planning: PlanningPanel,
+    ledger: LedgerPanel,
     search: GlobalSearch,
     label_settings: crate::ui::label_settings::LabelSettings,
     status: Option<Status>,
@@ -74,7 +82,20 @@ pub struct LabeldeskApp {
     welcome_label: String,
     /// A text field had the keyboard at the end of the last frame.
     was_typing: bool,
+    /// Background work: backups, restores, checks.
+    tasks: Vec<crate::tasks::Task>,
+    backups: crate::ui::backups::BackupsView,
+    import_dialog: crate::ui::import::ImportDialog,
+    /// The revision and time of the last automatic snapshot.
+    backup_mark: (u64, Instant),
+    /// Run the damage check once the first frame gives us a context.
+    check_on_start: bool,
+    /// What the check after an unclean shutdown found.
+    damaged: Option<Vec<String>>,
 }
+
+/// How often the app snapshots a catalog that changed.
+pub const AUTO_BACKUP_EVERY: Duration = Duration::from_mins(30);
 
 impl LabeldeskApp {
     /// The app on an open catalog, with remembered UI state (none in tests).
@@ -91,12 +112,20 @@ impl LabeldeskApp {
             theme: state.theme,
             roster: RosterPanel::restore(state.roster),
             catalog_panel: CatalogPanel::restore(state.catalog),
+            planning: PlanningPanel::restore(state.planning),
+            ledger: LedgerPanel::restore(state.ledger),
             search: GlobalSearch::default(),
             label_settings: crate::ui::label_settings::LabelSettings::default(),
             status: None,
             welcome,
             welcome_label: String::new(),
             was_typing: false,
+            tasks: Vec::new(),
+            backups: crate::ui::backups::BackupsView::default(),
+            import_dialog: crate::ui::import::ImportDialog::default(),
+            backup_mark: (1, Instant::now()),
+            check_on_start: false,
+            damaged: None,
         }
     }
 
@@ -111,12 +140,20 @@ impl LabeldeskApp {
             theme: state.theme,
             roster: RosterPanel::restore(state.roster),
             catalog_panel: CatalogPanel::restore(state.catalog),
+            planning: PlanningPanel::restore(state.planning),
+            ledger: LedgerPanel::restore(state.ledger),
             search: GlobalSearch::default(),
             label_settings: crate::ui::label_settings::LabelSettings::default(),
             status: None,
             welcome: false,
             welcome_label: String::new(),
             was_typing: false,
+            tasks: Vec::new(),
+            backups: crate::ui::backups::BackupsView::default(),
+            import_dialog: crate::ui::import::ImportDialog::default(),
+            backup_mark: (1, Instant::now()),
+            check_on_start: false,
+            damaged: None,
         }
     }
 
@@ -164,6 +201,8 @@ impl LabeldeskApp {
             theme: self.theme,
             roster: self.roster.state(),
             catalog: self.catalog_panel.state(),
+            planning: self.planning.state(),
+            ledger: self.ledger.state(),
         }
     }
 
@@ -185,6 +224,8 @@ impl LabeldeskApp {
         };
         self.roster.flush(&mut ctx);
         self.catalog_panel.flush(&mut ctx);
+        self.planning.flush(&mut ctx);
+        self.ledger.flush(&mut ctx);
     }
 
     /// Applies every pending command, in order. Called once per frame, and on exit.
@@ -409,6 +450,28 @@ impl LabeldeskApp {
                         self.catalog_panel.close();
                     }
                 }
+                Panel::Planning => {
+                    if new_item {
+                        self.planning.new_item(&mut pctx);
+                    }
+                    if delete {
+                        self.planning.request_delete();
+                    }
+                    if escape && !self.search.is_open() {
+                        self.planning.close();
+                    }
+                }
+                Panel::Sales => {
+                    if new_item {
+                        self.ledger.new_item(&mut pctx);
+                    }
+                    if delete {
+                        self.ledger.request_delete();
+                    }
+                    if escape && !self.search.is_open() {
+                        self.ledger.close();
+                    }
+                }
             }
         }
     }
@@ -450,6 +513,33 @@ impl LabeldeskApp {
     }
 
     fn edit_menu_ui(&mut self, ui: &mut egui::Ui) {
+        ui.menu_button("File", |ui| {
+            let file_backed = self.catalog_path().is_some();
+            if ui
+                .add_enabled(
+                    file_backed && self.tasks.is_empty(),
+                    egui::Button::new("Back up now"),
+                )
+                .clicked()
+            {
+                let ctx = ui.ctx().clone();
+                self.start_backup(&ctx, None);
+            }
+            if ui
+                .add_enabled(file_backed, egui::Button::new("Backups…"))
+                .clicked()
+            {
+                self.backups.open();
+            }
+            ui.separator();
+            if ui
+                .add_enabled(file_backed, egui::Button::new("Import…"))
+                .on_disabled_hover_text("Imports need a catalog file")
+                .clicked()
+            {
+                self.import_dialog.open();
+            }
+        });
         ui.menu_button("Edit", |ui| {
             let undo = self.history.undo_label().map(|l| format!("Undo {l}"));
             let redo = self.history.redo_label().map(|l| format!("Redo {l}"));
@@ -530,6 +620,7 @@ impl LabeldeskApp {
                 crate::ui::widgets::hint_ui(ui, "Ready");
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                self.tasks_ui(ui);
                 if let Some(label) = self.history.undo_label() {
                     crate::ui::widgets::hint_ui(ui, &format!("Last edit: {label}"));
                 }
@@ -544,6 +635,12 @@ impl LabeldeskApp {
             ui.add_space(60.0);
             ui.vertical_centered(|ui| match &self.startup {
                 Startup::Ready => {}
+                Startup::Restoring => {
+                    ui.heading("Restoring a backup…");
+                    ui.add_space(8.0);
+                    ui.spinner();
+                    crate::ui::widgets::hint_ui(ui, "The catalog as it was is kept as a snapshot first.");
+                }
                 Startup::AskCreate(path) => {
                     ui.heading("No catalog here yet");
                     ui.add_space(8.0);
@@ -596,6 +693,17 @@ impl LabeldeskApp {
     /// Draws one frame (shared by `eframe::App::ui` and headless tests).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.poll_tasks();
+        if std::mem::take(&mut self.check_on_start)
+            && let Some(path) = self.catalog_path()
+        {
+            let task = crate::tasks::damage_check(&ctx, path);
+            self.start_task(task);
+        }
+        self.auto_backup(&ctx);
+        if !self.tasks.is_empty() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
         self.shortcuts(&ctx);
         if self.catalog.is_none() {
             self.startup_ui(ui);
@@ -615,6 +723,19 @@ impl LabeldeskApp {
             };
             self.label_settings.ui(&ctx, &mut pctx);
         }
+        let busy = !self.tasks.is_empty();
+        let catalog_path = self.catalog_path();
+        match self.backups.ui(&ctx, catalog_path.as_deref(), busy) {
+            Some(crate::ui::backups::BackupRequest::BackUpNow) => self.start_backup(&ctx, None),
+            Some(crate::ui::backups::BackupRequest::Restore(file)) => {
+                self.backups.close();
+                self.start_restore(&ctx, file);
+                return;
+            }
+            None => {}
+        }
+        self.damaged_ui(&ctx);
+        self.import_ui(&ctx);
         if self.welcome {
             egui::CentralPanel::default().show(ui, |ui| {
                 welcome::welcome_ui(ui, &mut self.welcome_label, &mut self.commands);
@@ -634,6 +755,8 @@ impl LabeldeskApp {
                     match self.panel {
                         Panel::Roster => self.roster.ui(ui, &mut pctx),
                         Panel::Catalog => self.catalog_panel.ui(ui, &mut pctx),
+                        Panel::Planning => self.planning.ui(ui, &mut pctx),
+                        Panel::Sales => self.ledger.ui(ui, &mut pctx),
                     }
                 }
             });
@@ -657,6 +780,227 @@ impl LabeldeskApp {
     pub fn shutdown(&mut self) {
         self.flush_drafts();
         self.apply_commands();
+        if let Some(path) = self.catalog.as_ref().and_then(Catalog::path) {
+            // A clean close: no damage check next time.
+            let _ = crate::io::backup::mark_closed(path);
+        }
+    }
+
+    fn catalog_path(&self) -> Option<PathBuf> {
+        self.catalog
+            .as_ref()
+            .and_then(Catalog::path)
+            .map(Path::to_path_buf)
+    }
+
+    fn start_task(&mut self, task: std::io::Result<crate::tasks::Task>) {
+        match task {
+            Ok(task) => self.tasks.push(task),
+            Err(e) => self.notify(format!("Could not start background work: {e}"), true),
+        }
+    }
+
+    /// A snapshot now (`reason` names it, e.g. "auto").
+    fn start_backup(&mut self, ctx: &egui::Context, reason: Option<&'static str>) {
+        let Some(path) = self.catalog_path() else {
+            self.notify(
+                "This catalog lives in memory: there is nothing to back up",
+                true,
+            );
+            return;
+        };
+        self.backup_mark = (self.revision, Instant::now());
+        let task = crate::tasks::backup(ctx, path, reason);
+        self.start_task(task);
+    }
+
+    /// Closes the catalog and restores a backup over it on a background thread.
+    fn start_restore(&mut self, ctx: &egui::Context, backup_file: PathBuf) {
+        let Some(path) = self.catalog_path() else {
+            return;
+        };
+        self.flush_drafts();
+        self.apply_commands();
+        // Every connection to the file closes before the restore writes it.
+        self.catalog = None;
+        self.search = GlobalSearch::default();
+        self.history.clear();
+        self.roster = RosterPanel::restore(RosterState::default());
+        self.catalog_panel = CatalogPanel::restore(CatalogState::default());
+        self.planning = PlanningPanel::restore(PlanningState::default());
+        self.ledger = LedgerPanel::restore(LedgerState::default());
+        self.startup = Startup::Restoring;
+        self.damaged = None;
+        let task = crate::tasks::restore(ctx, backup_file, path);
+        self.start_task(task);
+    }
+
+    /// Applies finished background work.
+    fn poll_tasks(&mut self) {
+        let mut finished = Vec::new();
+        self.tasks.retain(|task| match task.job.poll() {
+            Some(outcome) => {
+                finished.push(outcome);
+                false
+            }
+            None => true,
+        });
+        for outcome in finished {
+            match outcome {
+                crate::tasks::TaskOutcome::Done {
+                    message,
+                    catalog_changed,
+                } => {
+                    if catalog_changed {
+                        self.revision += 1;
+                        self.import_dialog.finished(true);
+                    }
+                    self.backups.refresh();
+                    self.notify(message, false);
+                }
+                crate::tasks::TaskOutcome::Failed(message) => {
+                    if self.import_dialog.is_open() {
+                        self.import_dialog.finished(false);
+                    }
+                    self.notify(message, true);
+                }
+                crate::tasks::TaskOutcome::ImportPreview {
+                    file,
+                    plan,
+                    preview,
+                } => self.import_dialog.show_preview(file, plan, preview),
+                crate::tasks::TaskOutcome::Reopened {
+                    catalog,
+                    message,
+                    error,
+                } => {
+                    if let Some(catalog) = catalog {
+                        self.catalog = Some(*catalog);
+                        self.startup = Startup::Ready;
+                    } else {
+                        let path = self.catalog_path().unwrap_or_default();
+                        self.startup = Startup::Failed {
+                            path,
+                            message: message.clone(),
+                        };
+                    }
+                    self.revision += 1;
+                    self.backups.refresh();
+                    self.notify(message, error);
+                }
+                crate::tasks::TaskOutcome::Damaged { problems } => self.damaged = Some(problems),
+            }
+        }
+    }
+
+    /// Snapshots a changed catalog every half hour.
+    fn auto_backup(&mut self, ctx: &egui::Context) {
+        let (revision, at) = self.backup_mark;
+        if self.revision != revision && at.elapsed() >= AUTO_BACKUP_EVERY && self.tasks.is_empty() {
+            self.start_backup(ctx, Some("auto"));
+        }
+    }
+
+    fn tasks_ui(&mut self, ui: &mut egui::Ui) {
+        for task in &self.tasks {
+            let (done, total, stage) = task.job.control.snapshot();
+            ui.label(format!("{}:", task.job.title));
+            if total > 0 {
+                ui.add(
+                    egui::ProgressBar::new(task.job.control.fraction())
+                        .desired_width(160.0)
+                        .text(format!("{done} of {total}")),
+                );
+            } else {
+                ui.spinner();
+            }
+            crate::ui::widgets::hint_ui(ui, &stage);
+            if task.cancellable && ui.small_button("Cancel").clicked() {
+                task.job.control.cancel();
+            }
+            ui.separator();
+        }
+    }
+
+    fn import_ui(&mut self, ctx: &egui::Context) {
+        // Files dropped on the window: images are covers (the release editor takes them),
+        // anything else is offered for import.
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !crate::io::cover::is_image_path(p))
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next()
+            && self.catalog_path().is_some()
+        {
+            self.import_dialog.open_with(path);
+        }
+        let Some(catalog_path) = self.catalog_path() else {
+            return;
+        };
+        match self.import_dialog.ui(ctx) {
+            Some(crate::ui::import::ImportRequest::Read(file)) => {
+                let currency = self
+                    .catalog
+                    .as_ref()
+                    .and_then(|c| db::labels::home_currency(c.conn()).ok())
+                    .unwrap_or_default();
+                let task = crate::tasks::read_import(ctx, file, catalog_path, currency);
+                self.start_task(task);
+            }
+            Some(crate::ui::import::ImportRequest::Apply(plan, policy)) => {
+                self.flush_drafts();
+                self.apply_commands();
+                let task = crate::tasks::apply_import(ctx, plan, policy, catalog_path);
+                self.start_task(task);
+            }
+            None => {}
+        }
+    }
+
+    fn damaged_ui(&mut self, ctx: &egui::Context) {
+        let Some(problems) = self.damaged.clone() else {
+            return;
+        };
+        let newest = self
+            .catalog_path()
+            .and_then(|p| crate::io::backup::list(&crate::io::backup::backups_dir(&p)).ok())
+            .and_then(|list| list.into_iter().next());
+        let body = format!(
+            "After the last session ended unexpectedly, a check found problems:\n{}\n\n{}",
+            problems.iter().take(5).cloned().collect::<Vec<_>>().join("\n"),
+            match &newest {
+                Some(info) => format!(
+                    "Restore the newest backup, from {}? The damaged catalog is kept aside, not overwritten.",
+                    info.taken_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+                ),
+                None => "There is no backup to restore yet. Export what you can and run labeldesk check.".to_owned(),
+            }
+        );
+        let confirm = if newest.is_some() {
+            "Restore newest backup"
+        } else {
+            "Keep working"
+        };
+        match crate::ui::widgets::confirm_ui(
+            ctx,
+            "damaged_catalog",
+            "The catalog is damaged",
+            &body,
+            confirm,
+        ) {
+            crate::ui::widgets::Answer::Pending => {}
+            crate::ui::widgets::Answer::Cancel => self.damaged = None,
+            crate::ui::widgets::Answer::Confirm => {
+                self.damaged = None;
+                if let Some(info) = newest {
+                    self.start_restore(ctx, info.path);
+                }
+            }
+        }
     }
 }
 
@@ -735,7 +1079,17 @@ pub fn open_app(db_path: Option<PathBuf>, state: UiState) -> LabeldeskApp {
         Catalog::create(&path)
     };
     match opened {
-        Ok(catalog) => LabeldeskApp::new(catalog, state),
+        Ok(catalog) => {
+            // A catalog that was not closed cleanly gets a background check on start.
+            let unclean = !crate::io::backup::was_closed_cleanly(&path);
+            let _ = crate::io::backup::mark_open(&path);
+            let mut app = LabeldeskApp::new(catalog, state);
+            app.check_on_start = unclean;
+            if let Some(warning) = crate::io::backup::cloud_synced_warning(&path) {
+                app.notify(warning, true);
+            }
+            app
+        }
         Err(e) => LabeldeskApp::without_catalog(
             Startup::Failed {
                 message: e.to_string(),

@@ -30,6 +30,61 @@ pub enum Command {
     Check,
     /// Write the demo label into a new catalog file (never into an existing one).
     Demo,
+    /// Write a checked backup of the catalog (default: the backups folder beside it).
+    Backup {
+        /// Write the backup to this file instead (it must not exist yet).
+        #[arg(long, value_name = "FILE")]
+        to: Option<PathBuf>,
+    },
+    /// Replace the catalog with a backup; the current catalog is kept aside first.
+    Restore {
+        /// The backup file to restore.
+        file: PathBuf,
+    },
+    /// Export the whole catalog as Labeldesk JSON or as CSV files (one per table).
+    Export {
+        /// Folder to write into (for json, a path ending in .json names the file itself).
+        dir: PathBuf,
+        /// json: one lossless document; csv: one file per table plus labeldesk-csv.json.
+        #[arg(long, value_enum)]
+        format: crate::io::json::ExportFormat,
+    },
+    /// Import a file: a Labeldesk export (JSON file or CSV folder, into a new or empty
+    /// catalog), a Chinook .sqlite, a Discogs releases dump (.xml/.xml.gz) or a spreadsheet.
+    Import {
+        /// The file or folder to import.
+        file: PathBuf,
+        /// Fill in releases already in the catalog instead of skipping them.
+        #[arg(long)]
+        merge: bool,
+    },
+    /// Export release plans as an iCalendar file (all releases, or one by catalog number).
+    Calendar {
+        /// Only the release with this catalog number.
+        #[arg(long, value_name = "CATNO")]
+        release: Option<String>,
+        /// The .ics file to write.
+        #[arg(long, value_name = "FILE.ics")]
+        out: PathBuf,
+    },
+    /// Import a distributor sales report (DistroKid, TuneCore, CD Baby, Bandcamp or a saved
+    /// mapping) into the ledger; unmatched lines wait for review in the app.
+    SalesImport {
+        /// The report file (CSV or TSV).
+        file: PathBuf,
+        /// 1 CUR = RATE in your home currency, e.g. --rate USD=0.92 (repeatable).
+        #[arg(long = "rate", value_name = "CUR=RATE", value_parser = crate::io::reports::parse_rate_arg)]
+        rates: Vec<(crate::model::Currency, String)>,
+    },
+    /// Build a realistic synthetic catalog (for benchmarks) in a new file or an empty catalog.
+    Generate {
+        /// How many tracks (about 1 release per 10 tracks, 1 artist per 50).
+        #[arg(long)]
+        tracks: u64,
+        /// The same seed always gives the same catalog.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Search artists, releases and tracks (titles, catalog numbers, barcodes, ISRCs).
     Search {
         /// What to look for.
@@ -47,6 +102,16 @@ pub enum CliError {
     Db(#[from] DbError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Calendar(#[from] crate::io::ics::CalendarError),
+    #[error(transparent)]
+    Interchange(#[from] crate::io::json::InterchangeError),
+    #[error(transparent)]
+    Backup(#[from] crate::io::backup::BackupError),
+    #[error(transparent)]
+    Import(#[from] crate::io::import::ImportError),
+    #[error(transparent)]
+    Report(#[from] crate::io::reports::ReportError),
     #[error("could not write output: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -72,6 +137,35 @@ pub fn run(db_path: Option<&Path>, command: &Command, out: &mut dyn Write) -> Re
         Command::Check => check(path, out),
         Command::Demo => demo(db_path, &default, out),
         Command::Search { query, limit } => search(path, query, *limit, out),
+        Command::Backup { to } => {
+            crate::io::backup::cli_backup(path, to.as_deref(), out)?;
+            Ok(())
+        }
+        Command::Restore { file } => {
+            crate::io::backup::cli_restore(file, path, out)?;
+            Ok(())
+        }
+        Command::Export { dir, format } => {
+            Ok(crate::io::json::cli_export(path, dir, *format, out)?)
+        }
+        Command::Import { file, merge } => import(path, file, *merge, out),
+        Command::Generate { tracks, seed } => {
+            let Some(db) = db_path else {
+                return Err(CliError::Usage(
+                    "generate needs --db PATH: it writes a synthetic catalog into its own new file"
+                        .to_owned(),
+                ));
+            };
+            crate::io::generate::run_cli(db, *tracks, *seed, out)
+        }
+        Command::Calendar { release, out: file } => {
+            let summary = crate::io::ics::export_file(path, release.as_deref(), file)?;
+            writeln!(out, "{summary}")?;
+            Ok(())
+        }
+        Command::SalesImport { file, rates } => Ok(crate::io::reports::sales_import_cli(
+            path, file, rates, out,
+        )?),
     }
 }
 
@@ -140,6 +234,57 @@ fn demo(db_path: Option<&Path>, default: &Path, out: &mut dyn Write) -> Result<(
         summary.tracks
     )?;
     Ok(())
+}
+
+/// `labeldesk import`: Labeldesk's own exports restore a whole catalog; other files (Chinook,
+/// Discogs, spreadsheets) are added to the catalog, which is created if missing.
+fn import(path: &Path, file: &Path, merge: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::io::{csv_export, import, json};
+    if json::looks_like_labeldesk_json(file) || csv_export::looks_like_labeldesk_csv(file) {
+        return Ok(json::cli_import(path, file, out)?);
+    }
+    let Some(kind) = import::detect(file) else {
+        return Err(CliError::Usage(format!(
+            "{} is not a file Labeldesk can import: use a Labeldesk export (JSON or CSV folder), a Chinook \
+             .sqlite, a Discogs releases .xml/.xml.gz or a spreadsheet .csv",
+            file.display()
+        )));
+    };
+    let created = !path.exists();
+    let mut catalog = if created {
+        Catalog::create(path)?
+    } else {
+        Catalog::open(path)?
+    };
+    if !created {
+        let dir = crate::io::backup::backups_dir(path);
+        crate::io::backup::snapshot(&catalog, &dir, Some("before import"))?;
+    }
+    let policy = if merge {
+        import::DuplicatePolicy::Merge
+    } else {
+        import::DuplicatePolicy::Skip
+    };
+    let control = crate::jobs::JobControl::detached();
+    match import::import_file(file, &mut catalog, policy, &control) {
+        Ok(summary) => {
+            writeln!(out, "{}: {summary}", kind.label())?;
+            Ok(())
+        }
+        Err(e) => {
+            if created {
+                drop(catalog);
+                for leftover in [
+                    path.to_path_buf(),
+                    crate::db::wal_path(path),
+                    crate::io::backup::shm_path(path),
+                ] {
+                    let _ = std::fs::remove_file(leftover);
+                }
+            }
+            Err(e.into())
+        }
+    }
 }
 
 fn search(path: &Path, query: &str, limit: usize, out: &mut dyn Write) -> Result<(), CliError> {

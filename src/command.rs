@@ -20,16 +20,20 @@ pub enum Panel {
     Roster,
     #[default]
     Catalog,
+    Planning,
+    Sales,
 }
 
 impl Panel {
-    pub const ALL: &[Self] = &[Self::Roster, Self::Catalog];
+    pub const ALL: &[Self] = &[Self::Roster, Self::Catalog, Self::Planning, Self::Sales];
 
     #[must_use]
     pub fn label(self) -> &'static str {
         match self {
             Self::Roster => "Roster",
             Self::Catalog => "Catalog",
+            Self::Planning => "Planning",
+            Self::Sales => "Sales",
         }
     }
 }

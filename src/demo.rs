@@ -477,5 +477,37 @@ pub fn create(tx: &Transaction<'_>, today: NaiveDate) -> Result<DemoSummary, DbE
             summary.tracks += 1;
         }
     }
+    plan_upcoming(tx, today)?;
     Ok(summary)
+}
+
+/// Plans the demo's releases that are in production or planned, from the default lead-time
+/// profiles; milestones already past are marked done, so the agenda looks like a real label's.
+fn plan_upcoming(tx: &Transaction<'_>, today: NaiveDate) -> Result<(), DbError> {
+    use crate::model::plan::{MilestoneStatus, plan_release};
+    let profiles = db::planning::list_profiles(tx)?;
+    let upcoming: Vec<(ReleaseId, String, Option<NaiveDate>)> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, title, release_date FROM releases WHERE status IN ('in_production', 'planned') ORDER BY id",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for (id, title, date) in upcoming {
+        let kinds: Vec<FormatKind> = db::formats::list_for_release(tx, id)?
+            .iter()
+            .map(|f| f.kind)
+            .collect();
+        let Ok(milestones) = plan_release(id, &title, date, &kinds, &profiles, &[], today) else {
+            continue;
+        };
+        for mut milestone in milestones {
+            if milestone.due < today {
+                milestone.status = MilestoneStatus::Done;
+                milestone.done_on = Some(milestone.due);
+            }
+            db::planning::insert(tx, &milestone)?;
+        }
+    }
+    Ok(())
 }

@@ -10,5 +10,6 @@ pub mod demo;
 pub mod io;
 pub mod jobs;
 pub mod model;
+pub mod tasks;
 pub mod ui;
 pub mod undo;

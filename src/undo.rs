@@ -12,6 +12,9 @@ use crate::model::{
     Artist, ArtistId, CatalogNumberId, Format, FormatId, Label, LabelId, Release, ReleaseArtist,
     ReleaseCatalogNumber, ReleaseId, Track, TrackId,
 };
+use crate::model::{CostLine, CostLineId, ImportId, MatchMapping};
+use crate::model::{LeadTimeProfile, Milestone, MilestoneId, ProfileId};
+use std::sync::Arc;
 
 /// A catalog number together with the release it belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +70,32 @@ pub enum Change {
         before: Option<Label>,
         after: Option<Label>,
     },
+    /// A milestone of a release's plan.
+    Milestone {
+        before: Option<Milestone>,
+        after: Option<Milestone>,
+    },
+    /// A lead-time profile with its milestone templates.
+    LeadTimeProfile {
+        before: Option<LeadTimeProfile>,
+        after: Option<LeadTimeProfile>,
+    },
+    /// A whole imported sales report with its lines (shared: the history keeps one copy).
+    SalesImport {
+        before: Option<Arc<db::ledger::ImportBatch>>,
+        after: Option<Arc<db::ledger::ImportBatch>>,
+    },
+    /// The remembered mapping of report lines with `key`, and the lines it points.
+    LedgerMapping {
+        key: String,
+        before: Option<MatchMapping>,
+        after: Option<MatchMapping>,
+    },
+    /// A cost entered by hand.
+    CostLine {
+        before: Option<CostLine>,
+        after: Option<CostLine>,
+    },
 }
 
 /// Something the catalog now has that it did not have before the edit.
@@ -78,6 +107,10 @@ pub enum Created {
     CatalogNumber(CatalogNumberId),
     Track(TrackId),
     Label(LabelId),
+    Milestone(MilestoneId),
+    LeadTimeProfile(ProfileId),
+    SalesImport(ImportId),
+    CostLine(CostLineId),
 }
 
 impl Change {
@@ -188,6 +221,44 @@ impl Change {
         }
     }
 
+    /// Insert, update (`before` = `after`) or delete a milestone.
+    #[must_use]
+    pub fn milestone(before: Option<Milestone>, after: Option<Milestone>) -> Self {
+        Self::Milestone { before, after }
+    }
+    /// Insert, update or delete a lead-time profile (with its milestone templates).
+    #[must_use]
+    pub fn lead_time_profile(
+        before: Option<LeadTimeProfile>,
+        after: Option<LeadTimeProfile>,
+    ) -> Self {
+        Self::LeadTimeProfile { before, after }
+    }
+
+    /// Import a prepared sales report (all its lines in the edit's one transaction).
+    #[must_use]
+    pub fn sales_import(batch: db::ledger::ImportBatch) -> Self {
+        Self::SalesImport {
+            before: None,
+            after: Some(Arc::new(batch)),
+        }
+    }
+    /// Remember that report lines with `key` belong to a release (and track), re-pointing the
+    /// unmatched lines with that key; `None` forgets the mapping.
+    #[must_use]
+    pub fn ledger_mapping(key: String, after: Option<MatchMapping>) -> Self {
+        Self::LedgerMapping {
+            key,
+            before: None,
+            after,
+        }
+    }
+    /// Insert, update or delete a cost line.
+    #[must_use]
+    pub fn cost_line(before: Option<CostLine>, after: Option<CostLine>) -> Self {
+        Self::CostLine { before, after }
+    }
+
     /// The change that undoes this one.
     #[must_use]
     pub fn inverse(&self) -> Self {
@@ -247,6 +318,27 @@ impl Change {
                 before: after,
                 after: before,
             },
+            Self::Milestone { before, after } => Self::Milestone {
+                before: after,
+                after: before,
+            },
+            Self::LeadTimeProfile { before, after } => Self::LeadTimeProfile {
+                before: after,
+                after: before,
+            },
+            Self::SalesImport { before, after } => Self::SalesImport {
+                before: after,
+                after: before,
+            },
+            Self::LedgerMapping { key, before, after } => Self::LedgerMapping {
+                key,
+                before: after,
+                after: before,
+            },
+            Self::CostLine { before, after } => Self::CostLine {
+                before: after,
+                after: before,
+            },
         }
     }
 
@@ -277,6 +369,55 @@ impl Change {
             Self::Label { before, after } => {
                 let (before, after) = apply_row(tx, before, after, created)?;
                 Self::Label { before, after }
+            }
+            Self::Milestone { before, after } => {
+                let (before, after) = apply_row(tx, before, after, created)?;
+                Self::Milestone { before, after }
+            }
+            Self::LeadTimeProfile { before, after } => {
+                let (before, after) = apply_row(tx, before, after, created)?;
+                Self::LeadTimeProfile { before, after }
+            }
+            Self::CostLine { before, after } => {
+                let (before, after) = apply_row(tx, before, after, created)?;
+                Self::CostLine { before, after }
+            }
+            Self::SalesImport { before, after } => match (before, after) {
+                (_, Some(batch)) => {
+                    let id = db::ledger::insert_import(tx, &batch)?;
+                    created.push(Created::SalesImport(id));
+                    let recorded = if batch.id == id {
+                        batch
+                    } else {
+                        let mut copy = (*batch).clone();
+                        copy.id = id;
+                        Arc::new(copy)
+                    };
+                    Self::SalesImport {
+                        before: None,
+                        after: Some(recorded),
+                    }
+                }
+                (Some(batch), None) => {
+                    db::ledger::delete_import(tx, batch.id)?;
+                    Self::SalesImport {
+                        before: Some(batch),
+                        after: None,
+                    }
+                }
+                (None, None) => Self::SalesImport {
+                    before: None,
+                    after: None,
+                },
+            },
+            Self::LedgerMapping { key, after, .. } => {
+                let old = db::ledger::get_mapping(tx, &key)?;
+                db::ledger::set_mapping(tx, &key, after.as_ref())?;
+                Self::LedgerMapping {
+                    before: old,
+                    after: db::ledger::get_mapping(tx, &key)?,
+                    key,
+                }
             }
             Self::WholeRelease { before, after } => match (before, after) {
                 (_, Some(full)) => {
@@ -402,6 +543,49 @@ undo_row!(Release, releases, Release);
 undo_row!(Format, formats, Format);
 undo_row!(Track, tracks, Track);
 undo_row!(Label, labels, Label);
+undo_row!(Milestone, planning, Milestone);
+
+impl UndoRow for LeadTimeProfile {
+    fn load(tx: &Transaction<'_>, row: &Self) -> Result<Self, DbError> {
+        db::planning::get_profile(tx, row.id)
+    }
+    fn insert(
+        tx: &Transaction<'_>,
+        mut row: Self,
+        created: &mut Vec<Created>,
+    ) -> Result<Self, DbError> {
+        row.id = db::planning::insert_profile(tx, &row)?;
+        created.push(Created::LeadTimeProfile(row.id));
+        Ok(row)
+    }
+    fn update(tx: &Transaction<'_>, row: &Self) -> Result<(), DbError> {
+        db::planning::update_profile(tx, row)
+    }
+    fn delete(tx: &Transaction<'_>, row: &Self) -> Result<(), DbError> {
+        db::planning::delete_profile(tx, row.id)
+    }
+}
+
+impl UndoRow for CostLine {
+    fn load(tx: &Transaction<'_>, row: &Self) -> Result<Self, DbError> {
+        db::ledger::get_cost(tx, row.id)
+    }
+    fn insert(
+        tx: &Transaction<'_>,
+        mut row: Self,
+        created: &mut Vec<Created>,
+    ) -> Result<Self, DbError> {
+        row.id = db::ledger::insert_cost(tx, &row)?;
+        created.push(Created::CostLine(row.id));
+        Ok(row)
+    }
+    fn update(tx: &Transaction<'_>, row: &Self) -> Result<(), DbError> {
+        db::ledger::update_cost(tx, row)
+    }
+    fn delete(tx: &Transaction<'_>, row: &Self) -> Result<(), DbError> {
+        db::ledger::delete_cost(tx, row.id)
+    }
+}
 
 impl UndoRow for CatnoRow {
     fn load(tx: &Transaction<'_>, row: &Self) -> Result<Self, DbError> {

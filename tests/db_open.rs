@@ -128,23 +128,29 @@ fn a_newer_catalog_is_refused_untouched() {
 fn a_failing_upgrade_rolls_back_to_the_old_version() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = new_catalog(dir.path(), "old.sqlite");
-    let broken = [
-        MIGRATIONS[0],
-        Migration {
-            name: "half-done step",
-            sql: "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);",
-        },
-    ];
+    let latest = migrations::latest_version();
+    let mut broken = MIGRATIONS.to_vec();
+    broken.push(Migration {
+        name: "half-done step",
+        sql: "CREATE TABLE half_done (x); INSERT INTO no_such_table VALUES (1);",
+    });
     let err = Catalog::open_with(&path, &broken).expect_err("failing step");
     match &err {
         DbError::MigrationFailed {
             from, step, name, ..
         } => {
-            assert_eq!((*from, *step, *name), (1, 2, "half-done step"));
+            assert_eq!(
+                (*from, *step, *name),
+                (latest, latest + 1, "half-done step")
+            );
         }
         other => panic!("expected MigrationFailed, got {other:?}"),
     }
-    assert!(err.to_string().contains("still at version 1"), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("still at version {latest}")),
+        "{err}"
+    );
     assert!(
         !table_exists(&path, "half_done"),
         "the first statement of the failed step was rolled back"
@@ -152,7 +158,7 @@ fn a_failing_upgrade_rolls_back_to_the_old_version() {
     let catalog = Catalog::open(&path).expect("still opens with the real list");
     assert_eq!(
         migrations::user_version(catalog.conn()).expect("version"),
-        1
+        latest
     );
     let releases: i64 = catalog
         .conn()
@@ -165,21 +171,36 @@ fn a_failing_upgrade_rolls_back_to_the_old_version() {
 fn a_pending_upgrade_applies_in_one_go() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = new_catalog(dir.path(), "up.sqlite");
-    let extended = [
-        MIGRATIONS[0],
-        Migration {
-            name: "second",
-            sql: "CREATE TABLE extra_a (x);",
-        },
-        Migration {
-            name: "third",
-            sql: "CREATE TABLE extra_b (x);",
-        },
-    ];
+    let latest = migrations::latest_version();
+    let mut extended = MIGRATIONS.to_vec();
+    extended.push(Migration {
+        name: "next",
+        sql: "CREATE TABLE extra_a (x);",
+    });
+    extended.push(Migration {
+        name: "after next",
+        sql: "CREATE TABLE extra_b (x);",
+    });
     let catalog = Catalog::open_with(&path, &extended).expect("upgrade");
+    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups"))
+        .expect("a backups folder beside the catalog")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert!(
+        backups[0]
+            .to_string_lossy()
+            .ends_with("-before-upgrade.sqlite")
+    );
+    let snapshot = Connection::open(&backups[0]).expect("snapshot opens");
+    assert_eq!(
+        migrations::user_version(&snapshot).expect("version"),
+        latest,
+        "taken before the upgrade"
+    );
     assert_eq!(
         migrations::user_version(catalog.conn()).expect("version"),
-        3
+        latest + 2
     );
     drop(catalog);
     assert!(table_exists(&path, "extra_a") && table_exists(&path, "extra_b"));

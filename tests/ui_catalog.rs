@@ -417,7 +417,10 @@ fn search_on_a_catalog_file_answers_from_the_background_thread() {
     let mut found = false;
     for _ in 0..200 {
         harness.step();
-        if harness.query_by_label_contains("Assombração").is_some() {
+        if harness
+            .query_by_label_contains("Assombração  ·  release")
+            .is_some()
+        {
             found = true;
             break;
         }
@@ -479,7 +482,11 @@ fn a_cover_typed_as_a_path_is_scaled_on_a_background_thread_and_stored() {
     let dir = tempfile::tempdir().expect("tempdir");
     let png = dir.path().join("cover.png");
     image::RgbImage::from_fn(1600, 1600, |x, y| {
-        image::Rgb([(x / 7) as u8, (y / 7) as u8, 120])
+        image::Rgb([
+            u8::try_from(x % 251).expect("byte"),
+            u8::try_from(y % 241).expect("byte"),
+            120,
+        ])
     })
     .save(&png)
     .expect("write png");
@@ -581,5 +588,87 @@ fn a_double_album_shows_and_saves_the_disc_of_each_track() {
         harness
             .query_by_role_and_label(Role::TextInput, "Disc of track 1")
             .is_some()
+    );
+}
+
+#[test]
+fn the_release_editor_says_when_vinyl_cannot_make_the_date() {
+    let mut catalog = catalog_with_label();
+    let soon = chrono::Local::now().date_naive() + chrono::Days::new(14);
+    catalog
+        .write(|tx| {
+            let mut release = labeldesk::model::Release::new("Too Soon");
+            release.release_date = Some(soon);
+            let id = db::releases::insert(tx, &release)?;
+            db::formats::insert(
+                tx,
+                &labeldesk::model::Format::new(id, labeldesk::model::FormatKind::Vinyl12),
+            )?;
+            Ok(())
+        })
+        .expect("release");
+    let mut harness = harness(catalog);
+    harness.run();
+    harness.get_by_label("Too Soon").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("earliest feasible release")
+            .is_some(),
+        "the infeasible date is flagged on the release itself"
+    );
+}
+
+#[test]
+fn deleting_a_planned_release_and_undoing_brings_back_its_plan() {
+    let catalog = common::demo_catalog();
+    let (id, title): (i64, String) = catalog
+        .conn()
+        .query_row(
+            "SELECT id, title FROM releases WHERE status = 'planned' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a planned demo release");
+    let mut catalog = catalog;
+    let milestones = catalog
+        .write(|tx| {
+            let release = db::releases::get(tx, ReleaseId(id))?;
+            let date = release.release_date.expect("planned releases have a date");
+            let mut milestone = db::planning::list_for_release(tx, ReleaseId(id))?
+                .into_iter()
+                .next();
+            if milestone.is_none() {
+                tx.execute(
+                    "INSERT INTO release_milestones (release_id, name, due_date, status, position)
+                     VALUES (?1, 'Artwork final', ?2, 'todo', 0)",
+                    rusqlite::params![id, date.to_string()],
+                )?;
+                milestone = db::planning::list_for_release(tx, ReleaseId(id))?
+                    .into_iter()
+                    .next();
+            }
+            Ok(milestone.map(|m| m.id))
+        })
+        .expect("plan");
+    assert!(milestones.is_some());
+    let before = db::planning::list_for_release(catalog.conn(), ReleaseId(id)).expect("plan");
+    let mut harness = harness(catalog);
+    harness.run();
+    harness.get_by_label(&title).click();
+    harness.run();
+    harness.get_by_label("Delete release…").click();
+    harness.run();
+    harness.get_by_label("Delete release").click();
+    harness.run();
+    assert!(db::releases::get(app_catalog(&harness).conn(), ReleaseId(id)).is_err());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.run();
+    let after =
+        db::planning::list_for_release(app_catalog(&harness).conn(), ReleaseId(id)).expect("plan");
+    assert_eq!(
+        after.len(),
+        before.len(),
+        "the milestones came back with the release"
     );
 }

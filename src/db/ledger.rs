@@ -1032,3 +1032,19 @@ fn compact_upper(text: &str) -> String {
 pub fn period_start(period: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").ok()
 }
+
+/// How many income lines point at a release, its tracks or its formats. A release with sales
+/// is not deleted: its income must stay attached for royalty statements.
+///
+/// # Errors
+/// SQLite failures.
+pub fn income_line_count_for_release(conn: &Connection, release: ReleaseId) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM income_lines
+         WHERE release_id = ?1
+            OR track_id IN (SELECT id FROM tracks WHERE release_id = ?1)
+            OR format_id IN (SELECT id FROM formats WHERE release_id = ?1)",
+        [release],
+        |r| r.get(0),
+    )?)
+}

@@ -10,7 +10,9 @@ pub mod covers;
 pub mod error;
 pub mod formats;
 pub mod labels;
+pub mod ledger;
 pub mod migrations;
+pub mod planning;
 pub mod releases;
 pub mod search;
 pub mod tracks;
@@ -87,6 +89,9 @@ impl Catalog {
             });
         }
         set_pragmas(&conn, true)?;
+        if version >= 1 && version < supported {
+            snapshot_before_upgrade(&conn, path)?;
+        }
         migrations::migrate(&mut conn, migrations, &shown)?;
         Ok(Self {
             conn,
@@ -173,6 +178,35 @@ impl Catalog {
     pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
         self.conn.get_interrupt_handle()
     }
+}
+
+/// Copies a catalog into `backups/` beside it before its schema is upgraded, so an upgrade can
+/// always be walked back. Named like the app's other snapshots.
+fn snapshot_before_upgrade(conn: &Connection, path: &Path) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."))
+        .join("backups");
+    let io = |source| DbError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let name = format!(
+        "catalog-{}-before-upgrade.sqlite",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    let target = dir.join(name);
+    if target.exists() {
+        return Ok(()); // one this second already
+    }
+    let target_text = target.to_str().ok_or_else(|| DbError::Io {
+        path: target.display().to_string(),
+        source: std::io::Error::other("the backups folder path is not valid Unicode"),
+    })?;
+    conn.execute("VACUUM INTO ?1", [target_text])?;
+    Ok(())
 }
 
 fn set_pragmas(conn: &Connection, file: bool) -> Result<()> {

@@ -36,6 +36,14 @@ pub enum CoverError {
     Encode(String),
 }
 
+/// True for file names a cover can be read from (PNG, JPEG), by extension.
+#[must_use]
+pub fn is_image_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
 /// Reads and prepares a cover from a file.
 ///
 /// # Errors

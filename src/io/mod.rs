@@ -1,7 +1,13 @@
-//! Interchange with files: cover images, catalog imports (Chinook, Discogs, spreadsheets).
+//! Interchange with files: cover images now; CSV/JSON, sales reports and backups later.
 
+pub mod backup;
 pub mod chinook;
 pub mod cover;
+pub mod csv_export;
 pub mod discogs;
+pub mod generate;
+pub mod ics;
 pub mod import;
+pub mod json;
+pub mod reports;
 pub mod spreadsheet;

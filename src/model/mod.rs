@@ -11,7 +11,9 @@ pub mod error;
 pub mod ids;
 pub mod isrc;
 pub mod kinds;
+pub mod ledger;
 pub mod money;
+pub mod plan;
 
 pub use barcode::{Barcode, BarcodeKind, check_digit, looks_like_barcode};
 pub use catno::{CatalogNumber, suggest_next_catalog_number};
@@ -24,4 +26,13 @@ pub use error::ValidationError;
 pub use ids::{ArtistId, CatalogNumberId, FormatId, LabelId, ReleaseId, TrackId};
 pub use isrc::{Isrc, looks_like_isrc, validate_isrc_prefix};
 pub use kinds::{ArtistRole, ArtistStatus, FormatKind, ReleaseStatus, ReleaseType};
+pub use ledger::{
+    Amount8, AmountError, Channel, CostCategory, CostLine, CostLineId, ExactAmount, ImportId,
+    IncomeLine, IncomeLineId, LineFlags, LineRounder, MatchMapping, MatchedBy, Rate,
+    RawIdentifiers,
+};
 pub use money::{BasisPoints, Currency, Money};
+pub use plan::{
+    Anchor, Feasibility, FormatFeasibility, LeadTimeProfile, Milestone, MilestoneId,
+    MilestoneStatus, MilestoneTemplate, PlanError, ProfileId,
+};

@@ -252,14 +252,38 @@ impl CatalogPanel {
             Answer::Cancel => self.confirm_delete = None,
             Answer::Confirm => {
                 self.confirm_delete = None;
+                let sales = ctx
+                    .report(crate::db::ledger::income_line_count_for_release(
+                        ctx.catalog.conn(),
+                        id,
+                    ))
+                    .unwrap_or(0);
+                if sales > 0 {
+                    ctx.send(Command::Error(format!(
+                        "“{title}” has {sales} sales line(s) in the ledger, so it cannot be deleted: \
+                         its income must stay attached for royalty statements. Mark it Out of print instead."
+                    )));
+                    return;
+                }
                 if let Some(editor) = &mut self.editor {
                     editor.discard_drafts();
                 }
                 self.editor = None;
                 self.selected = None;
-                ctx.send(Command::Edit(Edit::one(
+                // The plan goes first, so undo brings the release back before its milestones.
+                let mut changes: Vec<Change> = ctx
+                    .report(crate::db::planning::list_for_release(
+                        ctx.catalog.conn(),
+                        id,
+                    ))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|m| Change::milestone(Some(m), None))
+                    .collect();
+                changes.push(Change::delete_release(id));
+                ctx.send(Command::Edit(Edit::new(
                     format!("Delete release “{title}”"),
-                    Change::delete_release(id),
+                    changes,
                 )));
             }
         }

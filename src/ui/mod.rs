@@ -2,9 +2,13 @@
 //! in [`theme`]. Every function that takes `&mut egui::Ui` is named `*_ui`. Panels read the
 //! catalog through `crate::db` functions and write only by pushing [`Command`]s.
 
+pub mod backups;
 pub mod catalog;
 pub mod drafts;
+pub mod import;
 pub mod label_settings;
+pub mod ledger;
+pub mod planning;
 pub mod release_editor;
 pub mod roster;
 pub mod search;

@@ -36,6 +36,8 @@ pub struct ReleaseEditor {
     formats: Vec<FormatDraft>,
     tracks: Vec<TrackDraft>,
     warnings: Vec<IdentifierWarning>,
+    /// Planning warnings: formats that cannot make the release date, not a Friday.
+    schedule_warnings: Vec<String>,
     artists: Vec<(ArtistId, String)>,
     labels: Vec<Label>,
     cover_texture: Option<TextureHandle>,
@@ -85,6 +87,7 @@ impl ReleaseEditor {
             tracks: saved.tracks.iter().map(TrackDraft::from_track).collect(),
             saved,
             warnings: Vec::new(),
+            schedule_warnings: Vec::new(),
             artists: Vec::new(),
             labels: Vec::new(),
             cover_texture: None,
@@ -110,6 +113,10 @@ impl ReleaseEditor {
             .unwrap_or_default();
         self.labels = ctx
             .report(crate::db::labels::list(conn))
+            .unwrap_or_default();
+        let today = chrono::Local::now().date_naive();
+        self.schedule_warnings = ctx
+            .report(crate::db::planning::release_warnings(conn, self.id, today))
             .unwrap_or_default();
         self.cover_texture = None;
     }
@@ -409,6 +416,9 @@ impl ReleaseEditor {
     }
 
     fn head_ui(&mut self, ui: &mut egui::Ui, ctx: &mut PanelCtx<'_>) {
+        for warning in &self.schedule_warnings {
+            ui.label(RichText::new(warning).color(theme::warn_color(ui)));
+        }
         let errors = self
             .head
             .to_release(&self.saved.release)
@@ -1143,6 +1153,7 @@ impl ReleaseEditor {
                 .dropped_files
                 .iter()
                 .map(|f| f.path().to_path_buf())
+                .filter(|p| crate::io::cover::is_image_path(p))
                 .collect()
         });
         if let Some(path) = dropped.into_iter().next() {

@@ -1,0 +1,284 @@
+//! The app's background tasks: backups, restores, damage checks (and imports/exports as
+//! they land). Each runs on a named thread with its own connection to the catalog file and
+//! hands back a [`TaskOutcome`] the app applies on the UI thread.
+
+use std::path::{Path, PathBuf};
+
+use crate::db::Catalog;
+use crate::io::backup;
+use crate::jobs::{Job, JobControl};
+
+/// What a finished task asks the app to do.
+pub enum TaskOutcome {
+    /// Done; say so. `catalog_changed` makes panels re-read.
+    Done {
+        message: String,
+        catalog_changed: bool,
+    },
+    /// Failed; the message says why and what was left unchanged.
+    Failed(String),
+    /// A restore finished (or failed): the catalog to use from now on.
+    Reopened {
+        catalog: Option<Box<Catalog>>,
+        message: String,
+        error: bool,
+    },
+    /// The check after an unclean shutdown found damage.
+    Damaged { problems: Vec<String> },
+    /// A file was read for import: show the preview before anything is written.
+    ImportPreview {
+        file: PathBuf,
+        plan: Box<crate::io::import::ImportPlan>,
+        preview: Box<crate::io::import::Preview>,
+    },
+}
+
+/// A running task.
+pub struct Task {
+    pub job: Job<TaskOutcome>,
+    /// Cancel makes sense (long imports/exports); backups and restores run to the end.
+    pub cancellable: bool,
+}
+
+fn wake(ctx: &egui::Context) -> impl Fn() + Send + 'static {
+    let ctx = ctx.clone();
+    move || ctx.request_repaint()
+}
+
+/// Takes a snapshot into the backups folder beside the catalog and thins old ones.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn backup(
+    ctx: &egui::Context,
+    catalog_path: PathBuf,
+    reason: Option<&'static str>,
+) -> std::io::Result<Task> {
+    let job = Job::spawn(
+        "backup",
+        "Backing up",
+        wake(ctx),
+        move |control: &JobControl| {
+            control.set_stage("Copying and checking the catalog");
+            let dir = backup::backups_dir(&catalog_path);
+            let result = Catalog::open(&catalog_path)
+                .map_err(|e| e.to_string())
+                .and_then(|catalog| {
+                    backup::snapshot(&catalog, &dir, reason).map_err(|e| e.to_string())
+                });
+            match result {
+                Ok(file) => {
+                    let pruned = backup::prune(&dir, chrono::Utc::now()).map_or(0, |p| p.len());
+                    let size = std::fs::metadata(&file)
+                        .map(|m| backup::human_size(m.len()))
+                        .unwrap_or_default();
+                    let thinned = if pruned > 0 {
+                        format!("; {pruned} old snapshot(s) thinned")
+                    } else {
+                        String::new()
+                    };
+                    TaskOutcome::Done {
+                        message: format!("Backed up ({size}) to {}{thinned}", file.display()),
+                        catalog_changed: false,
+                    }
+                }
+                Err(e) => TaskOutcome::Failed(format!("Backup failed: {e}")),
+            }
+        },
+    )?;
+    Ok(Task {
+        job,
+        cancellable: false,
+    })
+}
+
+/// Restores a backup over the catalog (the app has closed its connection), then reopens it.
+/// On failure the catalog as it was is reopened.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn restore(
+    ctx: &egui::Context,
+    backup_file: PathBuf,
+    catalog_path: PathBuf,
+) -> std::io::Result<Task> {
+    let job = Job::spawn(
+        "restore",
+        "Restoring",
+        wake(ctx),
+        move |control: &JobControl| {
+            control.set_stage("Restoring the backup");
+            match backup::restore(&backup_file, &catalog_path) {
+                Ok(outcome) => {
+                    let kept = match &outcome.safety_copy {
+                        backup::SafetyCopy::Snapshot(path) => {
+                            format!(" The catalog as it was is kept in {}.", path.display())
+                        }
+                        backup::SafetyCopy::Damaged(paths) => {
+                            format!(
+                                " The damaged catalog was set aside ({} file(s)).",
+                                paths.len()
+                            )
+                        }
+                        backup::SafetyCopy::NoCatalog => String::new(),
+                    };
+                    reopen(
+                        &catalog_path,
+                        format!("Restored {}.{kept}", file_name(&backup_file)),
+                        false,
+                    )
+                }
+                Err(e) => reopen(&catalog_path, format!("Restore failed: {e}"), true),
+            }
+        },
+    )?;
+    Ok(Task {
+        job,
+        cancellable: false,
+    })
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn reopen(path: &Path, message: String, error: bool) -> TaskOutcome {
+    match Catalog::open(path) {
+        Ok(catalog) => TaskOutcome::Reopened {
+            catalog: Some(Box::new(catalog)),
+            message,
+            error,
+        },
+        Err(e) => TaskOutcome::Reopened {
+            catalog: None,
+            message: format!("{message} The catalog cannot be opened: {e}"),
+            error: true,
+        },
+    }
+}
+
+/// After an unclean shutdown: a quick check on a second connection, without slowing start-up.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn damage_check(ctx: &egui::Context, catalog_path: PathBuf) -> std::io::Result<Task> {
+    let job = Job::spawn(
+        "damage-check",
+        "Checking the catalog",
+        wake(ctx),
+        move |control: &JobControl| {
+            control.set_stage("Checking the catalog after an unclean shutdown");
+            let problems = match Catalog::open(&catalog_path) {
+                Ok(catalog) => {
+                    backup::quick_check(catalog.conn()).unwrap_or_else(|e| vec![e.to_string()])
+                }
+                Err(e) => vec![e.to_string()],
+            };
+            if problems.is_empty() {
+                TaskOutcome::Done {
+                    message: "Checked after an unclean shutdown: the catalog is fine".to_owned(),
+                    catalog_changed: false,
+                }
+            } else {
+                TaskOutcome::Damaged { problems }
+            }
+        },
+    )?;
+    Ok(Task {
+        job,
+        cancellable: false,
+    })
+}
+
+/// Reads a file to import and previews it against the catalog; nothing is written.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn read_import(
+    ctx: &egui::Context,
+    file: PathBuf,
+    catalog_path: PathBuf,
+    currency: crate::model::Currency,
+) -> std::io::Result<Task> {
+    use crate::io::import;
+    let job = Job::spawn(
+        "import-read",
+        "Reading",
+        wake(ctx),
+        move |control: &JobControl| {
+            control.set_stage("Reading the file");
+            let plan = match import::read_file(&file, currency, control) {
+                Ok(plan) => plan,
+                Err(e) => return TaskOutcome::Failed(e.to_string()),
+            };
+            control.set_stage("Looking for duplicates");
+            let preview = Catalog::open(&catalog_path)
+                .map_err(|e| e.to_string())
+                .and_then(|catalog| {
+                    import::preview(&plan, catalog.conn()).map_err(|e| e.to_string())
+                });
+            match preview {
+                Ok(preview) => TaskOutcome::ImportPreview {
+                    file,
+                    plan: Box::new(plan),
+                    preview: Box::new(preview),
+                },
+                Err(e) => TaskOutcome::Failed(e),
+            }
+        },
+    )?;
+    Ok(Task {
+        job,
+        cancellable: true,
+    })
+}
+
+/// Writes an import plan in one transaction, after a snapshot of the catalog.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn apply_import(
+    ctx: &egui::Context,
+    plan: Box<crate::io::import::ImportPlan>,
+    policy: crate::io::import::DuplicatePolicy,
+    catalog_path: PathBuf,
+) -> std::io::Result<Task> {
+    let job = Job::spawn(
+        "import",
+        "Importing",
+        wake(ctx),
+        move |control: &JobControl| {
+            control.set_stage("Backing up before the import");
+            let mut catalog = match Catalog::open(&catalog_path) {
+                Ok(catalog) => catalog,
+                Err(e) => return TaskOutcome::Failed(format!("Import not started: {e}")),
+            };
+            if let Err(e) = backup::snapshot(
+                &catalog,
+                &backup::backups_dir(&catalog_path),
+                Some("before import"),
+            ) {
+                return TaskOutcome::Failed(format!(
+                    "Import not started: the backup before it failed: {e}"
+                ));
+            }
+            control.set_stage("Importing");
+            match crate::io::import::apply(&plan, &mut catalog, policy, control) {
+                Ok(summary) => TaskOutcome::Done {
+                    message: format!(
+                        "Imported: {summary}. A snapshot from before the import is in Backups."
+                    ),
+                    catalog_changed: true,
+                },
+                Err(e) => TaskOutcome::Failed(e.to_string()),
+            }
+        },
+    )?;
+    Ok(Task {
+        job,
+        cancellable: true,
+    })
+}

@@ -1,0 +1,183 @@
+//! Backups from the window: back up now, then restore, all on background threads.
+
+mod common;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use labeldesk::app::{LabeldeskApp, UiState};
+use labeldesk::db::{self, Catalog};
+use labeldesk::model::ReleaseId;
+
+fn step_until(
+    harness: &mut Harness<'_, LabeldeskApp>,
+    what: &str,
+    mut done: impl FnMut(&LabeldeskApp) -> bool,
+) {
+    for _ in 0..1000 {
+        harness.step();
+        if done(harness.state()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!(
+        "timed out waiting for {what}; status: {:?}",
+        harness.state().status_text()
+    );
+}
+
+#[test]
+fn back_up_now_then_restore_brings_back_the_old_catalog() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("label.sqlite");
+    let mut catalog = Catalog::create(&path).expect("create");
+    catalog
+        .write(|tx| labeldesk::demo::create(tx, common::today()))
+        .expect("demo");
+    let original = db::releases::get(catalog.conn(), ReleaseId(1))
+        .expect("release")
+        .title;
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Back up now").click();
+    step_until(&mut harness, "the backup", |app| {
+        app.status_text()
+            .is_some_and(|s| s.starts_with("Backed up"))
+    });
+    let backups =
+        labeldesk::io::backup::list(&labeldesk::io::backup::backups_dir(&path)).expect("list");
+    assert_eq!(backups.len(), 1, "one snapshot beside the catalog");
+
+    // Change the catalog after the backup.
+    harness.get_by_label(&original).click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .type_text("Renamed After Backup");
+    harness.key_press(Key::Enter);
+    harness.run();
+    let renamed = db::releases::get(
+        harness.state().catalog().expect("open").conn(),
+        ReleaseId(1),
+    )
+    .expect("r")
+    .title;
+    assert_eq!(renamed, "Renamed After Backup");
+
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Backups…").click();
+    harness.run();
+    harness.get_by_label("Restore…").click();
+    harness.run();
+    harness.get_by_label("Restore").click();
+    step_until(&mut harness, "the restore", |app| {
+        app.catalog().is_some() && app.status_text().is_some_and(|s| s.starts_with("Restored"))
+    });
+    let restored = db::releases::get(
+        harness.state().catalog().expect("reopened").conn(),
+        ReleaseId(1),
+    )
+    .expect("r");
+    assert_eq!(restored.title, original, "the backup's data is back");
+    let after =
+        labeldesk::io::backup::list(&labeldesk::io::backup::backups_dir(&path)).expect("list");
+    assert_eq!(
+        after.len(),
+        2,
+        "the catalog as it was was snapshotted before the restore"
+    );
+}
+
+#[test]
+fn import_a_spreadsheet_through_the_window_with_a_preview_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("label.sqlite");
+    let catalog = Catalog::create(&path).expect("create");
+    catalog
+        .conn()
+        .execute(
+            "INSERT INTO labels (name, is_own) VALUES ('Saltmarsh', 1)",
+            [],
+        )
+        .expect("label");
+    let sheet = dir.path().join("my releases.csv");
+    std::fs::write(
+        &sheet,
+        "Cat No,Artist,Title,Track,Position,Duration,ISRC\n\
+         SK001,Grey Heron,Concrete Birds,Pylons,A1,3:12,GB-AYE-26-00001\n\
+         SK001,Grey Heron,Concrete Birds,Ferry Lights,A2,4:01,\n\
+         SK002,Nação Zumbi,Da Lama,Banditismo,1,5:10,\n",
+    )
+    .expect("write csv");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import…").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "File to import")
+        .focus();
+    harness
+        .get_by_role_and_label(Role::TextInput, "File to import")
+        .type_text(sheet.to_str().expect("utf-8"));
+    harness.run();
+    harness.get_by_label("Read file").click();
+    for _ in 0..1000 {
+        harness.step();
+        if harness.query_by_label("Import into catalog").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let releases = |app: &LabeldeskApp| -> i64 {
+        app.catalog()
+            .expect("open")
+            .conn()
+            .query_row("SELECT count(*) FROM releases", [], |r| r.get(0))
+            .expect("count")
+    };
+    assert_eq!(releases(harness.state()), 0, "the preview writes nothing");
+    harness.get_by_label("Import into catalog").click();
+    step_until(&mut harness, "the import", |app| {
+        app.status_text().is_some_and(|s| s.starts_with("Imported"))
+    });
+    assert_eq!(releases(harness.state()), 2);
+    let tracks: i64 = harness
+        .state()
+        .catalog()
+        .expect("open")
+        .conn()
+        .query_row("SELECT count(*) FROM tracks", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(tracks, 3);
+    let snapshots =
+        labeldesk::io::backup::list(&labeldesk::io::backup::backups_dir(&path)).expect("list");
+    assert!(
+        snapshots
+            .iter()
+            .any(|b| b.reason.as_deref() == Some("before-import")),
+        "a snapshot was taken before the import: {snapshots:?}"
+    );
+    assert!(
+        harness.query_by_label("Concrete Birds").is_some(),
+        "the table shows the imported release"
+    );
+}
