@@ -17,10 +17,20 @@ pub struct Migration {
 }
 
 /// Every migration Labeldesk knows, oldest first.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    name: "catalog core",
-    sql: include_str!("sql/v1.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "catalog core",
+        sql: include_str!("sql/v1.sql"),
+    },
+    Migration {
+        name: "release planning",
+        sql: include_str!("sql/v2_planning.sql"),
+    },
+    Migration {
+        name: "sales ledger",
+        sql: include_str!("sql/v3_ledger.sql"),
+    },
+];
 
 /// The catalog version this build writes.
 #[must_use]
