@@ -86,6 +86,7 @@ pub struct LabeldeskApp {
     tasks: Vec<crate::tasks::Task>,
     backups: crate::ui::backups::BackupsView,
     import_dialog: crate::ui::import::ImportDialog,
+    export_dialog: crate::ui::export::ExportDialog,
     /// The revision and time of the last automatic snapshot.
     backup_mark: (u64, Instant),
     /// Run the damage check once the first frame gives us a context.
@@ -123,6 +124,7 @@ impl LabeldeskApp {
             tasks: Vec::new(),
             backups: crate::ui::backups::BackupsView::default(),
             import_dialog: crate::ui::import::ImportDialog::default(),
+            export_dialog: crate::ui::export::ExportDialog::default(),
             backup_mark: (1, Instant::now()),
             check_on_start: false,
             damaged: None,
@@ -151,6 +153,7 @@ impl LabeldeskApp {
             tasks: Vec::new(),
             backups: crate::ui::backups::BackupsView::default(),
             import_dialog: crate::ui::import::ImportDialog::default(),
+            export_dialog: crate::ui::export::ExportDialog::default(),
             backup_mark: (1, Instant::now()),
             check_on_start: false,
             damaged: None,
@@ -539,6 +542,25 @@ impl LabeldeskApp {
             {
                 self.import_dialog.open();
             }
+            let suggested = self.catalog_path().map(|p| {
+                let stamp = chrono::Local::now().format("%Y-%m-%d");
+                crate::io::backup::backups_dir(&p)
+                    .with_file_name(format!("labeldesk-export-{stamp}"))
+            });
+            if ui
+                .add_enabled(file_backed, egui::Button::new("Export as JSON…"))
+                .clicked()
+                && let Some(base) = &suggested
+            {
+                self.export_dialog.open(false, base.with_extension("json"));
+            }
+            if ui
+                .add_enabled(file_backed, egui::Button::new("Export as CSV files…"))
+                .clicked()
+                && let Some(base) = &suggested
+            {
+                self.export_dialog.open(true, base.clone());
+            }
         });
         ui.menu_button("Edit", |ui| {
             let undo = self.history.undo_label().map(|l| format!("Undo {l}"));
@@ -736,6 +758,12 @@ impl LabeldeskApp {
         }
         self.damaged_ui(&ctx);
         self.import_ui(&ctx);
+        if let Some(request) = self.export_dialog.ui(&ctx)
+            && let Some(path) = self.catalog_path()
+        {
+            let task = crate::tasks::export(&ctx, path, request.dest, request.csv);
+            self.start_task(task);
+        }
         if self.welcome {
             egui::CentralPanel::default().show(ui, |ui| {
                 welcome::welcome_ui(ui, &mut self.welcome_label, &mut self.commands);

@@ -282,3 +282,58 @@ pub fn apply_import(
         cancellable: true,
     })
 }
+
+/// Exports the whole catalog as one JSON file (`csv == false`) or a folder of CSV files.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn export(
+    ctx: &egui::Context,
+    catalog_path: PathBuf,
+    dest: PathBuf,
+    csv: bool,
+) -> std::io::Result<Task> {
+    let job = Job::spawn(
+        "export",
+        "Exporting",
+        wake(ctx),
+        move |control: &JobControl| {
+            control.set_stage("Reading the catalog");
+            let catalog = match Catalog::open(&catalog_path) {
+                Ok(catalog) => catalog,
+                Err(e) => return TaskOutcome::Failed(format!("Export failed: {e}")),
+            };
+            let result = if csv {
+                crate::io::csv_export::export_dir(catalog.conn(), &dest, control).map(|s| {
+                    format!(
+                        "Exported {} rows as {} CSV files to {}",
+                        s.rows,
+                        s.files.len(),
+                        s.dir.display()
+                    )
+                })
+            } else {
+                crate::io::json::export_to_file(catalog.conn(), &dest, control).map(|s| {
+                    format!(
+                        "Exported {} rows from {} tables to {} ({})",
+                        s.rows,
+                        s.tables,
+                        s.path.display(),
+                        backup::human_size(s.bytes)
+                    )
+                })
+            };
+            match result {
+                Ok(message) => TaskOutcome::Done {
+                    message,
+                    catalog_changed: false,
+                },
+                Err(e) => TaskOutcome::Failed(format!("Export failed: {e}")),
+            }
+        },
+    )?;
+    Ok(Task {
+        job,
+        cancellable: true,
+    })
+}

@@ -181,3 +181,44 @@ fn import_a_spreadsheet_through_the_window_with_a_preview_first() {
         "the table shows the imported release"
     );
 }
+
+#[test]
+fn export_as_json_from_the_window_writes_a_lossless_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("label.sqlite");
+    let mut catalog = Catalog::create(&path).expect("create");
+    catalog
+        .write(|tx| labeldesk::demo::create(tx, common::today()))
+        .expect("demo");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Export as JSON…").click();
+    harness.run();
+    let dest = dir.path().join("out.json");
+    harness
+        .get_by_role_and_label(Role::TextInput, "File")
+        .focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, "File")
+        .type_text(dest.to_str().expect("utf-8"));
+    harness.run();
+    harness.get_by_label("Export").click();
+    step_until(&mut harness, "the export", |app| {
+        app.status_text().is_some_and(|s| s.starts_with("Exported"))
+    });
+    let doc = labeldesk::io::json::read_file(&dest).expect("a Labeldesk JSON document");
+    let mut copy = Catalog::open_in_memory().expect("empty");
+    let control = labeldesk::jobs::JobControl::detached();
+    labeldesk::io::json::import(&mut copy, &doc, &control).expect("imports into an empty catalog");
+    let releases: i64 = copy
+        .conn()
+        .query_row("SELECT count(*) FROM releases", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(releases, 20);
+}

@@ -5,6 +5,7 @@
 pub mod backups;
 pub mod catalog;
 pub mod drafts;
+pub mod export;
 pub mod import;
 pub mod label_settings;
 pub mod ledger;
