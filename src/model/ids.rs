@@ -40,6 +40,9 @@ macro_rules! id_type {
     };
 }
 
+/// Lets other model modules declare their own id types the same way.
+pub(crate) use id_type;
+
 id_type!(
     /// Identifies an artist.
     ArtistId

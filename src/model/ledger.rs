@@ -23,46 +23,15 @@ use super::error::ValidationError;
 use super::ids::{FormatId, ReleaseId, TrackId};
 use super::money::{Currency, Money};
 
-macro_rules! ledger_id {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        ///
-        /// Wraps the database row id; `0` ([`Self::UNSAVED`]) means "not saved yet".
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
-            serde::Serialize, serde::Deserialize,
-        )]
-        #[serde(transparent)]
-        pub struct $name(pub i64);
-
-        impl $name {
-            /// The id of a record that has not been stored yet.
-            pub const UNSAVED: Self = Self(0);
-
-            /// True when the record has not been stored yet.
-            #[must_use]
-            pub fn is_unsaved(self) -> bool {
-                self == Self::UNSAVED
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&self.0, f)
-            }
-        }
-    };
-}
-
-ledger_id!(
+super::ids::id_type!(
     /// Identifies one imported report file (an import batch).
     ImportId
 );
-ledger_id!(
+super::ids::id_type!(
     /// Identifies one income line.
     IncomeLineId
 );
-ledger_id!(
+super::ids::id_type!(
     /// Identifies one cost line.
     CostLineId
 );

@@ -39,51 +39,11 @@ pub const MASTERS_FINAL: &str = "Masters final";
 /// The release-wide milestone on release day itself.
 pub const RELEASE_DAY: &str = "Release day";
 
-macro_rules! plan_id {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        ///
-        /// Wraps the database row id; `0` ([`Self::UNSAVED`]) means "not saved yet".
-        #[derive(
-            Debug,
-            Clone,
-            Copy,
-            PartialEq,
-            Eq,
-            Hash,
-            PartialOrd,
-            Ord,
-            Default,
-            serde::Serialize,
-            serde::Deserialize,
-        )]
-        #[serde(transparent)]
-        pub struct $name(pub i64);
-
-        impl $name {
-            /// The id of a record that has not been stored yet.
-            pub const UNSAVED: Self = Self(0);
-
-            /// True when the record has not been stored yet.
-            #[must_use]
-            pub fn is_unsaved(self) -> bool {
-                self == Self::UNSAVED
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&self.0, f)
-            }
-        }
-    };
-}
-
-plan_id!(
+super::ids::id_type!(
     /// Identifies one milestone of a release's plan.
     MilestoneId
 );
-plan_id!(
+super::ids::id_type!(
     /// Identifies a lead-time profile.
     ProfileId
 );
