@@ -96,6 +96,12 @@ pub enum Change {
         before: Option<CostLine>,
         after: Option<CostLine>,
     },
+    /// A column mapping for other sales reports, saved under `name` (its JSON definition).
+    ReportMapping {
+        name: String,
+        before: Option<String>,
+        after: Option<String>,
+    },
 }
 
 /// Something the catalog now has that it did not have before the edit.
@@ -253,6 +259,15 @@ impl Change {
             after,
         }
     }
+    /// Save (or, with `None`, forget) the report column mapping named `name`.
+    #[must_use]
+    pub fn report_mapping(name: String, after: Option<String>) -> Self {
+        Self::ReportMapping {
+            name,
+            before: None,
+            after,
+        }
+    }
     /// Insert, update or delete a cost line.
     #[must_use]
     pub fn cost_line(before: Option<CostLine>, after: Option<CostLine>) -> Self {
@@ -335,6 +350,15 @@ impl Change {
                 before: after,
                 after: before,
             },
+            Self::ReportMapping {
+                name,
+                before,
+                after,
+            } => Self::ReportMapping {
+                name,
+                before: after,
+                after: before,
+            },
             Self::CostLine { before, after } => Self::CostLine {
                 before: after,
                 after: before,
@@ -410,6 +434,18 @@ impl Change {
                     after: None,
                 },
             },
+            Self::ReportMapping { name, after, .. } => {
+                let old = db::ledger::report_mapping(tx, &name)?;
+                match &after {
+                    Some(definition) => db::ledger::save_report_mapping(tx, &name, definition)?,
+                    None => db::ledger::delete_report_mapping(tx, &name)?,
+                }
+                Self::ReportMapping {
+                    before: old,
+                    after: db::ledger::report_mapping(tx, &name)?,
+                    name,
+                }
+            }
             Self::LedgerMapping { key, after, .. } => {
                 let old = db::ledger::get_mapping(tx, &key)?;
                 db::ledger::set_mapping(tx, &key, after.as_ref())?;

@@ -642,6 +642,20 @@ pub fn delete_report_mapping(tx: &Transaction<'_>, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// The saved column mapping named `name` (its JSON), if any.
+///
+/// # Errors
+/// SQLite failures.
+pub fn report_mapping(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT definition FROM report_mappings WHERE name = ?1",
+            [name.trim()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// Every saved column mapping as (name, JSON), by name.
 ///
 /// # Errors

@@ -20,11 +20,11 @@ use super::widgets::{self, Answer};
 use super::{PanelCtx, theme};
 use crate::command::Command;
 use crate::db::ledger::{self, ImportBatch, ImportSummary, IncomeGroup, IncomeRow, UnmatchedGroup};
-use crate::io::reports::{self, Layout, ParsedReport, ReportError};
+use crate::io::reports::{self, ColumnMapping, DateOrder, Layout, ParsedReport, ReportError};
 use crate::jobs::Job;
 use crate::model::{
-    CostCategory, CostLine, CostLineId, Currency, ImportId, MatchMapping, Money, ReleaseId,
-    TrackId, parse_date,
+    Channel, CostCategory, CostLine, CostLineId, Currency, ImportId, MatchMapping, Money,
+    ReleaseId, TrackId, parse_date,
 };
 use crate::undo::{Change, Edit};
 
@@ -61,6 +61,61 @@ enum Flow {
     Preview(Box<Preview>),
     /// Refused; the message says why.
     Failed(String),
+    /// Refused because no layout or saved mapping knows its header: it can be mapped.
+    Unknown(String),
+    /// Picking which column holds what, for a new saved mapping.
+    Mapping(Box<MapForm>),
+}
+
+/// A new column mapping being made for a report whose layout is unknown.
+struct MapForm {
+    /// The report's file name, for the heading.
+    file: String,
+    /// The header row's columns as written.
+    columns: Vec<String>,
+    mapping: ColumnMapping,
+    /// The currency of the whole file, when no column has it.
+    fixed_currency: String,
+    name: String,
+    error: Option<String>,
+}
+
+/// The fields a mapping can name a column for: what the user reads, and whether it is needed.
+const MAP_FIELDS: [(&str, bool); 14] = [
+    ("Sale date", true),
+    ("Period (reported date)", false),
+    ("Amount earned (net)", true),
+    ("Gross amount", false),
+    ("Currency", false),
+    ("Quantity", false),
+    ("Artist", false),
+    ("Title", false),
+    ("ISRC", false),
+    ("UPC/EAN", false),
+    ("Catalog number", false),
+    ("Territory", false),
+    ("Store", false),
+    ("Channel", false),
+];
+
+/// The column name a mapping holds for `MAP_FIELDS[field]`.
+fn mapped_column(m: &mut ColumnMapping, field: usize) -> &mut String {
+    match field {
+        0 => &mut m.date,
+        1 => &mut m.reported,
+        2 => &mut m.net,
+        3 => &mut m.gross,
+        4 => &mut m.currency,
+        5 => &mut m.quantity,
+        6 => &mut m.artist,
+        7 => &mut m.title,
+        8 => &mut m.isrc,
+        9 => &mut m.barcode,
+        10 => &mut m.catno,
+        11 => &mut m.territory,
+        12 => &mut m.store,
+        _ => &mut m.channel,
+    }
 }
 
 struct Preview {
@@ -81,6 +136,8 @@ struct Cache {
     unmatched: Vec<UnmatchedGroup>,
     releases: Vec<(ReleaseId, String)>,
     home: Currency,
+    /// The names of the saved column mappings.
+    mappings: Vec<String>,
 }
 
 /// The hand-entered cost being typed.
@@ -118,6 +175,8 @@ pub struct LedgerPanel {
     /// An import the user asked to remove (confirmation open).
     remove: Option<ImportId>,
     typing: bool,
+    /// The saved mapping chosen to read the next report with (`None`: detect the layout).
+    read_with: Option<String>,
 }
 
 impl Default for LedgerPanel {
@@ -143,6 +202,7 @@ impl LedgerPanel {
             review: Review::default(),
             remove: None,
             typing: false,
+            read_with: None,
         }
     }
 
@@ -187,7 +247,7 @@ impl LedgerPanel {
             return false;
         }
         match self.flow {
-            Flow::Preview(_) | Flow::Failed(_) => {
+            Flow::Preview(_) | Flow::Failed(_) | Flow::Unknown(_) | Flow::Mapping(_) => {
                 self.flow = Flow::Idle;
                 true
             }
@@ -227,6 +287,12 @@ impl LedgerPanel {
         let home = ctx
             .report(crate::db::labels::home_currency(conn))
             .unwrap_or_default();
+        let mappings = ctx
+            .report(ledger::report_mappings(conn))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
         if self.cost.currency.is_empty() {
             self.cost.currency = home.to_string();
         }
@@ -239,6 +305,7 @@ impl LedgerPanel {
             unmatched,
             releases,
             home,
+            mappings,
         });
         // A release picked for review whose tracks changed: read them again.
         self.review.tracks_of = None;
@@ -293,7 +360,7 @@ impl LedgerPanel {
             Flow::Choosing(rx) => match rx.try_recv() {
                 Ok(Some(path)) => {
                     self.path = path.display().to_string();
-                    self.start_reading(egui_ctx, ctx);
+                    self.start_reading(egui_ctx, ctx, None);
                 }
                 Ok(None) | Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                     self.flow = Flow::Idle;
@@ -320,6 +387,7 @@ impl LedgerPanel {
                             }
                             Err(e) => Flow::Failed(e.to_string()),
                         },
+                        Err(e @ ReportError::UnknownLayout { .. }) => Flow::Unknown(e.to_string()),
                         Err(e) => Flow::Failed(e.to_string()),
                     };
                 }
@@ -344,17 +412,33 @@ impl LedgerPanel {
         };
     }
 
-    fn start_reading(&mut self, egui_ctx: &egui::Context, ctx: &mut PanelCtx<'_>) {
+    /// Reads the report at the typed path on a background job: with `only` that mapping,
+    /// else with the mapping chosen under "Read with mapping", else detecting the layout.
+    fn start_reading(
+        &mut self,
+        egui_ctx: &egui::Context,
+        ctx: &mut PanelCtx<'_>,
+        only: Option<(String, ColumnMapping)>,
+    ) {
         let path = PathBuf::from(self.path.trim());
         if self.path.trim().is_empty() {
             self.flow = Flow::Failed("type the path of a report file, or choose one".to_owned());
             return;
         }
-        let mappings = match reports::saved_mappings(ctx.catalog.conn()) {
-            Ok(m) => m,
-            Err(e) => {
-                self.flow = Flow::Failed(e.to_string());
-                return;
+        let mappings = if let Some(one) = only {
+            vec![one]
+        } else {
+            match reports::saved_mappings(ctx.catalog.conn()) {
+                Ok(mut m) => {
+                    if let Some(name) = &self.read_with {
+                        m.retain(|(n, _)| n == name);
+                    }
+                    m
+                }
+                Err(e) => {
+                    self.flow = Flow::Failed(e.to_string());
+                    return;
+                }
             }
         };
         let wake = egui_ctx.clone();
@@ -374,9 +458,41 @@ impl LedgerPanel {
         ui.label(RichText::new("Import a sales report").strong());
         widgets::hint_ui(
             ui,
-            "DistroKid, TuneCore, CD Baby and Bandcamp reports are recognised from their first line.",
+            "DistroKid, TuneCore, CD Baby and Bandcamp reports are recognised from their first line. Any other CSV or TSV report is read with a column mapping you save under a name.",
         );
         let busy = self.is_reading();
+        let names: Vec<String> = self
+            .cache
+            .as_ref()
+            .map(|c| c.mappings.clone())
+            .unwrap_or_default();
+        if self.read_with.as_ref().is_some_and(|n| !names.contains(n)) {
+            self.read_with = None;
+        }
+        if !names.is_empty() {
+            ui.horizontal(|ui| {
+                ui.label("Read with mapping:");
+                let mut chosen = self
+                    .read_with
+                    .as_ref()
+                    .and_then(|n| names.iter().position(|m| m == n));
+                let mut choices: Vec<Option<usize>> = vec![None];
+                choices.extend((0..names.len()).map(Some));
+                if widgets::choice_ui(
+                    ui,
+                    "Read with mapping",
+                    "ledger_read_with",
+                    &mut chosen,
+                    &choices,
+                    |c| {
+                        c.and_then(|i| names.get(i).cloned())
+                            .unwrap_or_else(|| "Detect the layout".to_owned())
+                    },
+                ) {
+                    self.read_with = chosen.and_then(|i| names.get(i).cloned());
+                }
+            });
+        }
         ui.horizontal(|ui| {
             ui.label("Report file");
             let response = widgets::cell_field_ui(ui, "Report file", &mut self.path, None, 420.0);
@@ -392,12 +508,14 @@ impl LedgerPanel {
                 .clicked()
                 || (enter && !busy)
             {
-                self.start_reading(ui.ctx(), ctx);
+                self.start_reading(ui.ctx(), ctx, None);
             }
         });
         ui.add_space(6.0);
         let mut discard = false;
         let mut commit = None;
+        let mut map_columns = false;
+        let mut save_mapping = None;
         match &mut self.flow {
             Flow::Idle => {}
             Flow::Choosing(_) => {
@@ -422,6 +540,22 @@ impl LedgerPanel {
                     discard = true;
                 }
             }
+            Flow::Unknown(message) => {
+                ui.label(RichText::new(message.as_str()).color(theme::error_color(ui)));
+                ui.horizontal(|ui| {
+                    if ui.button("Map its columns…").clicked() {
+                        map_columns = true;
+                    }
+                    if ui.button("Dismiss").clicked() {
+                        discard = true;
+                    }
+                });
+            }
+            Flow::Mapping(form) => match map_form_ui(ui, form) {
+                Some(MapAction::Save(name, mapping)) => save_mapping = Some((name, *mapping)),
+                Some(MapAction::Cancel) => discard = true,
+                None => {}
+            },
             Flow::Preview(preview) => {
                 if let Some(action) = preview_ui(ui, preview) {
                     match action {
@@ -433,6 +567,13 @@ impl LedgerPanel {
         }
         if discard {
             self.flow = Flow::Idle;
+        }
+        if map_columns {
+            self.open_mapping();
+        }
+        if let Some((name, mapping)) = save_mapping {
+            self.save_mapping(ctx, &name, &mapping);
+            self.start_reading(ui.ctx(), ctx, Some((name, mapping)));
         }
         if commit.is_some() {
             self.commit_preview(ctx);
@@ -501,6 +642,40 @@ impl LedgerPanel {
         if remove.is_some() {
             self.remove = remove;
         }
+    }
+
+    /// Reads the header row of the report at the typed path and opens the mapping form.
+    fn open_mapping(&mut self) {
+        let path = PathBuf::from(self.path.trim());
+        let file = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let columns = std::fs::read(&path)
+            .map_err(|e| format!("{}: {e}", path.display()))
+            .and_then(|bytes| {
+                reports::generic::header_columns(&file, &bytes).map_err(|e| e.to_string())
+            });
+        self.flow = match columns {
+            Ok(columns) => Flow::Mapping(Box::new(MapForm {
+                mapping: guessed_mapping(&columns),
+                file,
+                columns,
+                fixed_currency: String::new(),
+                name: String::new(),
+                error: None,
+            })),
+            Err(message) => Flow::Failed(message),
+        };
+    }
+
+    /// Saves a new column mapping under its name for later reports, as one undoable edit.
+    fn save_mapping(&mut self, ctx: &mut PanelCtx<'_>, name: &str, mapping: &ColumnMapping) {
+        self.read_with = None;
+        ctx.send(Command::Edit(Edit::one(
+            format!("Save report mapping {name}"),
+            Change::report_mapping(name.to_owned(), Some(mapping.to_json())),
+        )));
     }
 
     fn commit_preview(&mut self, ctx: &mut PanelCtx<'_>) {
@@ -982,6 +1157,151 @@ impl CostForm {
     }
 }
 
+enum MapAction {
+    Save(String, Box<ColumnMapping>),
+    Cancel,
+}
+
+/// A first guess at a mapping from the header's column names (the user checks each one).
+fn guessed_mapping(columns: &[String]) -> ColumnMapping {
+    let mut m = ColumnMapping::default();
+    let find = |words: &[&str]| {
+        columns
+            .iter()
+            .find(|c| {
+                let c = c.to_lowercase();
+                words.iter().any(|w| c == *w)
+            })
+            .cloned()
+            .unwrap_or_default()
+    };
+    m.date = find(&["date", "sale date", "transaction date"]);
+    m.net = find(&["net", "amount", "earnings", "revenue", "royalty"]);
+    m.currency = find(&["currency", "cur"]);
+    m.quantity = find(&["quantity", "units", "qty"]);
+    m.isrc = find(&["isrc"]);
+    m.barcode = find(&["upc", "ean", "barcode"]);
+    m.artist = find(&["artist"]);
+    m.title = find(&["title", "track", "song"]);
+    m.territory = find(&["territory", "country"]);
+    m.store = find(&["store", "shop", "retailer"]);
+    m
+}
+
+/// The form that maps a report's columns; `Save` once the mapping is complete.
+fn map_form_ui(ui: &mut Ui, form: &mut MapForm) -> Option<MapAction> {
+    let mut action = None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(RichText::new(format!("Map the columns of {}", form.file)).strong());
+        widgets::hint_ui(
+            ui,
+            &format!(
+                "Its columns: {}. Choose the column for each field (* needed); the mapping is saved under its name and later reports with these columns are read with it.",
+                form.columns.join(", ")
+            ),
+        );
+        let mut choices: Vec<Option<usize>> = vec![None];
+        choices.extend((0..form.columns.len()).map(Some));
+        let columns = &form.columns;
+        egui::Grid::new("ledger_map_form")
+            .num_columns(2)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for (i, (field, required)) in MAP_FIELDS.iter().enumerate() {
+                    ui.label(if *required {
+                        format!("{field} *")
+                    } else {
+                        (*field).to_owned()
+                    });
+                    let column = mapped_column(&mut form.mapping, i);
+                    let mut chosen = columns
+                        .iter()
+                        .position(|c| c.trim().eq_ignore_ascii_case(column.trim()))
+                        .filter(|_| !column.trim().is_empty());
+                    if widgets::choice_ui(
+                        ui,
+                        field,
+                        format!("ledger_map_field_{i}"),
+                        &mut chosen,
+                        &choices,
+                        |c| {
+                            c.and_then(|j| columns.get(j).cloned())
+                                .unwrap_or_else(|| "(not in this report)".to_owned())
+                        },
+                    ) {
+                        *column = chosen
+                            .and_then(|j| columns.get(j).cloned())
+                            .unwrap_or_default();
+                    }
+                    ui.end_row();
+                }
+                widgets::choice_row_ui(
+                    ui,
+                    "Date order",
+                    &mut form.mapping.date_order,
+                    DateOrder::ALL,
+                    |d| d.label().to_owned(),
+                );
+                ui.label("");
+                ui.checkbox(
+                    &mut form.mapping.decimal_comma,
+                    "Amounts have a decimal comma (12,50)",
+                );
+                ui.end_row();
+                widgets::field_ui(
+                    ui,
+                    "Currency of the whole file",
+                    &mut form.fixed_currency,
+                    None,
+                );
+                let mut channels: Vec<Option<Channel>> = vec![None];
+                channels.extend(Channel::ALL.iter().copied().map(Some));
+                widgets::choice_row_ui(
+                    ui,
+                    "Channel when none is named",
+                    &mut form.mapping.default_channel,
+                    &channels,
+                    |c| c.map_or_else(|| "Stream".to_owned(), |c| c.label().to_owned()),
+                );
+                widgets::field_ui(ui, "Mapping name", &mut form.name, None);
+            });
+        if let Some(error) = &form.error {
+            ui.label(RichText::new(error).color(theme::error_color(ui)));
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Save mapping and read").clicked() {
+                match form.finished() {
+                    Ok((name, mapping)) => action = Some(MapAction::Save(name, Box::new(mapping))),
+                    Err(e) => form.error = Some(e),
+                }
+            }
+            if ui.button("Cancel").clicked() {
+                action = Some(MapAction::Cancel);
+            }
+        });
+    });
+    action
+}
+
+impl MapForm {
+    /// The name and the complete mapping, or what is missing.
+    fn finished(&self) -> Result<(String, ColumnMapping), String> {
+        let mut mapping = self.mapping.clone();
+        let fixed = self.fixed_currency.trim();
+        mapping.fixed_currency = if fixed.is_empty() {
+            None
+        } else {
+            Some(Currency::parse(fixed).map_err(|e| capitalized(&e.to_string()))?)
+        };
+        mapping.validate().map_err(|e| capitalized(&e))?;
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err("Type a name to save the mapping under".to_owned());
+        }
+        Ok((name.to_owned(), mapping))
+    }
+}
+
 enum PreviewAction {
     Import,
     Discard,
@@ -1282,6 +1602,83 @@ mod tests {
                 .expect("imports")
                 .is_empty()
         );
+    }
+
+    fn choose(harness: &mut Harness<'_, TestState>, combo: &str, option: &str) {
+        harness.get_by_role_and_label(Role::ComboBox, combo).click();
+        harness.run();
+        harness.get_by_label(option).click();
+        harness.run();
+    }
+
+    #[test]
+    fn map_the_columns_of_an_unknown_report_and_reuse_the_mapping() {
+        let (catalog, _) = seeded();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = dir.path().join("mine-march.csv");
+        std::fs::write(
+            &first,
+            "Date;Song;Code;Units;Revenue;Cur\n\
+             2024-03-01;Hier, à l'aube;GBAYE2600001;3;1.25;EUR\n\
+             2024-03-02;Lost Song;;1;0.5;EUR\n",
+        )
+        .expect("write fixture");
+        let mut harness = harness(catalog);
+        retype(&mut harness, "Report file", &first.display().to_string());
+        harness.get_by_label("Read report").click();
+        step_until(&mut harness, "Map its columns…");
+        harness.get_by_label("Map its columns…").click();
+        harness.run();
+        harness.get_by_label("Map the columns of mine-march.csv");
+        choose(&mut harness, "Sale date", "Date");
+        choose(&mut harness, "Title", "Song");
+        choose(&mut harness, "ISRC", "Code");
+        choose(&mut harness, "Quantity", "Units");
+        choose(&mut harness, "Amount earned (net)", "Revenue");
+        choose(&mut harness, "Currency", "Cur");
+        retype(&mut harness, "Mapping name", "My distributor");
+        harness.get_by_label("Save mapping and read").click();
+        step_until(&mut harness, "Import 2 lines");
+        harness.get_by_label("saved mapping “My distributor”");
+        harness.get_by_label("1.75 (2 lines)");
+        harness.get_by_label("Import 2 lines").click();
+        harness.run();
+        harness.run();
+        let imports = ledger::list_imports(harness.state().catalog.conn()).expect("imports");
+        assert_eq!(imports.len(), 1);
+        assert_eq!(imports[0].layout, "mapping:My distributor");
+        assert_eq!(imports[0].matched, 1);
+        assert_eq!(imports[0].totals[0].net, crate::model::Amount8(175_000_000));
+        let saved = reports::saved_mappings(harness.state().catalog.conn()).expect("mappings");
+        assert_eq!(saved.len(), 1);
+        assert_eq!(saved[0].0, "My distributor");
+        assert_eq!(saved[0].1.net, "Revenue");
+        harness
+            .get_by_role_and_label(Role::ComboBox, "Read with mapping")
+            .click();
+        harness.run();
+        harness.get_by_label("My distributor");
+        harness.key_press(egui::Key::Escape);
+        harness.run();
+        // The next report with these columns is read with the mapping, without mapping again.
+        let second = dir.path().join("mine-april.csv");
+        std::fs::write(
+            &second,
+            "Date;Song;Code;Units;Revenue;Cur\n2024-04-01;Hier, à l'aube;GBAYE2600001;2;0.25;EUR\n",
+        )
+        .expect("write fixture");
+        retype(&mut harness, "Report file", &second.display().to_string());
+        harness.get_by_label("Read report").click();
+        step_until(&mut harness, "Import 1 line");
+        harness.get_by_label_contains("Preview of mine-april.csv");
+        harness.get_by_label("Import 1 line").click();
+        harness.run();
+        harness.run();
+        let imports = ledger::list_imports(harness.state().catalog.conn()).expect("imports");
+        assert_eq!(imports.len(), 2);
+        assert!(imports.iter().all(|i| i.layout == "mapping:My distributor"));
+        let total: i64 = imports.iter().map(|i| i.totals[0].net.0).sum();
+        assert_eq!(total, 200_000_000);
     }
 
     #[test]

@@ -187,3 +187,35 @@ pub fn read(row: &Row<'_>, m: &ColumnMapping) -> Result<ParsedLine, ReportError>
         album: false,
     })
 }
+
+/// The column names of a report's header row (its first non-empty row) as written, read the
+/// way [`super::parse_bytes`] reads it: for picking the columns of a new mapping.
+///
+/// # Errors
+/// The file is not text, is empty, or its first row cannot be read.
+pub fn header_columns(file: &str, bytes: &[u8]) -> Result<Vec<String>, ReportError> {
+    let text = super::decode(file, bytes)?;
+    let empty = || ReportError::Empty {
+        file: file.to_owned(),
+    };
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .ok_or_else(empty)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(super::delimiter(first))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    for record in reader.records() {
+        let record = record.map_err(|e| ReportError::BadRow {
+            file: file.to_owned(),
+            line: e.position().map_or(0, csv::Position::line),
+            detail: e.to_string(),
+        })?;
+        if record.iter().any(|c| !c.trim().is_empty()) {
+            return Ok(super::Header::new(&record).names().to_vec());
+        }
+    }
+    Err(empty())
+}
