@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sales ledger",
         sql: include_str!("sql/v3_ledger.sql"),
     },
+    Migration {
+        name: "one-letter search prefixes",
+        sql: include_str!("sql/v4_search_prefixes.sql"),
+    },
 ];
 
 /// The catalog version this build writes.

@@ -1,6 +1,8 @@
 //! The `releases` table with its artist credits, and whole-release snapshots used by undo
 //! and interchange.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
@@ -280,8 +282,9 @@ fn where_clause(filter: &ReleaseFilter) -> (String, Vec<rusqlite::types::Value>)
     }
     if let Some(kind) = filter.format {
         values.push(Value::Text(kind.code().to_owned()));
+        // Through formats_by_kind (kind, release_id): one index range, not a probe per release.
         clauses.push(format!(
-            "EXISTS (SELECT 1 FROM formats f WHERE f.release_id = r.id AND f.kind = ?{})",
+            "r.id IN (SELECT f.release_id FROM formats f WHERE f.kind = ?{})",
             values.len()
         ));
     }
@@ -339,17 +342,19 @@ fn order_by(filter: &ReleaseFilter) -> String {
 
 /// How many releases match the filter.
 ///
+/// Computes (and caches) the filtered, sorted id list, so the pages that follow are slices.
+///
 /// # Errors
 /// SQLite failures.
 pub fn count(conn: &Connection, filter: &ReleaseFilter) -> Result<u64> {
-    let (clause, values) = where_clause(filter);
-    let sql = format!("SELECT count(*) FROM releases r {clause}");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(rusqlite::params_from_iter(values), |r| r.get(0))?)
+    Ok(ordered_ids(conn, filter)?.len() as u64)
 }
 
 /// One page of the releases table: only the rows asked for are read and formatted.
+///
+/// The table's order is computed once per (connection, data version, filter) and cached, so a
+/// page anywhere in a 100,000-release table costs the same as the first: no `OFFSET` walk and
+/// no re-sorting while the user scrolls or drags the scrollbar.
 ///
 /// # Errors
 /// SQLite failures.
@@ -359,71 +364,211 @@ pub fn page(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<ReleaseRow>> {
-    use rusqlite::types::Value;
-    let (clause, mut values) = where_clause(filter);
-    let order = order_by(filter);
-    values.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-    values.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
-    let n = values.len();
-    // Page the bare ids first (an index walk), then dress only those rows.
-    let ids_sql = format!(
-        "SELECT r.id FROM releases r {clause} ORDER BY {order} LIMIT ?{} OFFSET ?{n}",
-        n - 1
-    );
-    let ids: Vec<ReleaseId> = conn
-        .prepare_cached(&ids_sql)?
-        .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let ids = ordered_ids(conn, filter)?;
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(ids.len());
+    let end = start
+        .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+        .min(ids.len());
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT r.id, {CATNO_SQL}, {CREDIT_SQL}, r.title, r.release_type, r.status, r.release_date,
                 coalesce((SELECT group_concat(kind, ',') FROM (SELECT kind FROM formats f WHERE f.release_id = r.id ORDER BY f.position, f.id)), ''),
                 EXISTS (SELECT 1 FROM release_covers rc WHERE rc.release_id = r.id)
          FROM releases r WHERE r.id = ?1"
     ))?;
-    let mut rows = Vec::with_capacity(ids.len());
-    for id in ids {
-        rows.push(stmt.query_row([id], |r| {
-            let kinds: String = r.get(7)?;
-            Ok(ReleaseRow {
-                id: r.get(0)?,
-                catnos: r.get(1)?,
-                artists: r.get(2)?,
-                title: r.get(3)?,
-                release_type: r.get(4)?,
-                status: r.get(5)?,
-                release_date: r.get(6)?,
-                formats: kinds
-                    .split(',')
-                    .filter_map(|k| FormatKind::from_code(k).ok())
-                    .collect(),
-                has_cover: r.get(8)?,
+    let mut rows = Vec::with_capacity(end - start);
+    for &id in &ids[start..end] {
+        let row = stmt
+            .query_row([id], |r| {
+                let kinds: String = r.get(7)?;
+                Ok(ReleaseRow {
+                    id: r.get(0)?,
+                    catnos: r.get(1)?,
+                    artists: r.get(2)?,
+                    title: r.get(3)?,
+                    release_type: r.get(4)?,
+                    status: r.get(5)?,
+                    release_date: r.get(6)?,
+                    formats: kinds
+                        .split(',')
+                        .filter_map(|k| FormatKind::from_code(k).ok())
+                        .collect(),
+                    has_cover: r.get(8)?,
+                })
             })
-        })?);
+            .optional()?;
+        // Only a race with another program deleting it can make a row vanish: skip it.
+        rows.extend(row);
     }
     Ok(rows)
 }
 
 /// Where a release sits in the filtered, sorted table (0-based), or `None` if the filter
-/// hides it. Walks ids in table order without formatting rows.
+/// hides it. Looks it up in the cached order.
 ///
 /// # Errors
 /// SQLite failures.
 pub fn position(conn: &Connection, filter: &ReleaseFilter, id: ReleaseId) -> Result<Option<u64>> {
-    let (clause, values) = where_clause(filter);
-    let sql = format!(
-        "SELECT r.id FROM releases r {clause} ORDER BY {}",
-        order_by(filter)
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
-    let mut index = 0_u64;
-    while let Some(row) = rows.next()? {
-        if row.get::<_, ReleaseId>(0)? == id {
-            return Ok(Some(index));
-        }
-        index += 1;
+    Ok(ordered_ids(conn, filter)?
+        .iter()
+        .position(|&r| r == id)
+        .map(|p| p as u64))
+}
+
+/// The ids of the releases the filter shows, in table order.
+///
+/// Cached per connection, data version and filter: see [`order_cache`].
+///
+/// # Errors
+/// SQLite failures.
+pub fn ordered_ids(conn: &Connection, filter: &ReleaseFilter) -> Result<Arc<Vec<ReleaseId>>> {
+    let key = order_cache::key(conn)?;
+    if let Some(ids) = order_cache::get(key, filter) {
+        return Ok(ids);
     }
-    Ok(None)
+    let (clause, values) = where_clause(filter);
+    let mut ids = Vec::new();
+    for (extra, order) in order_segments(filter) {
+        let clause = match (clause.is_empty(), extra) {
+            (_, None) => clause.clone(),
+            (true, Some(extra)) => format!("WHERE {extra}"),
+            (false, Some(extra)) => format!("{clause} AND {extra}"),
+        };
+        let sql = format!("SELECT r.id FROM releases r {clause} ORDER BY {order}");
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
+        while let Some(row) = rows.next()? {
+            ids.push(row.get::<_, ReleaseId>(0)?);
+        }
+    }
+    let ids = Arc::new(ids);
+    order_cache::put(key, filter, Arc::clone(&ids));
+    Ok(ids)
+}
+
+/// The table order as consecutive segments (extra condition, ORDER BY), each of which an index
+/// can deliver without sorting where one exists. Concatenated, they give exactly the order of
+/// [`order_by`].
+fn order_segments(filter: &ReleaseFilter) -> Vec<(Option<String>, String)> {
+    let dir = if filter.descending { "DESC" } else { "ASC" };
+    match filter.sort {
+        // Undated releases last: dated ones through releases_by_date, then the undated by id.
+        // Descending needs no split (SQLite sorts NULL lowest, so DESC puts them last).
+        ReleaseSort::Date if !filter.descending => vec![
+            (
+                Some("r.release_date IS NOT NULL".to_owned()),
+                "r.release_date, r.id".to_owned(),
+            ),
+            (Some("r.release_date IS NULL".to_owned()), "r.id".to_owned()),
+        ],
+        ReleaseSort::Date => vec![(None, "r.release_date DESC, r.id DESC".to_owned())],
+        // One segment per status, in life-cycle order, each through releases_by_status.
+        ReleaseSort::Status => {
+            let mut statuses: Vec<ReleaseStatus> = ReleaseStatus::ALL.to_vec();
+            if filter.descending {
+                statuses.reverse();
+            }
+            statuses
+                .into_iter()
+                .map(|s| {
+                    (
+                        Some(format!("r.status = '{}'", s.code())),
+                        format!("r.release_date {dir}, r.id {dir}"),
+                    )
+                })
+                .collect()
+        }
+        _ => vec![(None, order_by(filter))],
+    }
+}
+
+/// A per-connection cache of table orders, keyed by the data they were read from.
+///
+/// A connection is told apart by a random id kept in a TEMP table (private to the connection,
+/// never written to the catalog file); the data by `PRAGMA data_version` (changes when another
+/// connection commits) and `total_changes()` (every row this connection inserted, updated or
+/// deleted, rolled back or not). Any write therefore invalidates every cached order of that
+/// connection; a stale order is never served.
+pub mod order_cache {
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    use rusqlite::Connection;
+
+    use super::ReleaseFilter;
+    use crate::db::error::Result;
+    use crate::model::ReleaseId;
+
+    /// How many orders are kept (each at most 8 bytes per release).
+    const CAPACITY: usize = 4;
+
+    /// (connection id, data_version, total_changes).
+    pub type Key = (i64, i64, u64);
+
+    struct Entry {
+        key: Key,
+        filter: ReleaseFilter,
+        ids: Arc<Vec<ReleaseId>>,
+    }
+
+    static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+
+    fn connection_id(conn: &Connection) -> Result<i64> {
+        let read = |conn: &Connection| -> rusqlite::Result<i64> {
+            conn.prepare_cached("SELECT id FROM temp.labeldesk_connection")?
+                .query_row([], |r| r.get(0))
+        };
+        if let Ok(id) = read(conn) {
+            return Ok(id);
+        }
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS labeldesk_connection (id INTEGER NOT NULL);
+             DELETE FROM temp.labeldesk_connection;
+             INSERT INTO temp.labeldesk_connection (id) VALUES (random());",
+        )?;
+        Ok(read(conn)?)
+    }
+
+    /// The current key of `conn`.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn key(conn: &Connection) -> Result<Key> {
+        let id = connection_id(conn)?;
+        let version: i64 = conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
+        Ok((id, version, conn.total_changes()))
+    }
+
+    pub(super) fn get(key: Key, filter: &ReleaseFilter) -> Option<Arc<Vec<ReleaseId>>> {
+        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        let index = cache
+            .iter()
+            .position(|e| e.key == key && e.filter == *filter)?;
+        // Most recently used last.
+        let entry = cache.remove(index);
+        let ids = Arc::clone(&entry.ids);
+        cache.push(entry);
+        Some(ids)
+    }
+
+    pub(super) fn put(key: Key, filter: &ReleaseFilter, ids: Arc<Vec<ReleaseId>>) {
+        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        // Orders of this connection read from older data are useless now.
+        cache.retain(|e| e.key.0 != key.0 || e.key == key);
+        if cache.len() >= CAPACITY {
+            cache.remove(0);
+        }
+        cache.push(Entry {
+            key,
+            filter: filter.clone(),
+            ids,
+        });
+    }
+
+    /// Forgets every cached order (tests, benchmarks).
+    pub fn clear() {
+        CACHE.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
 }
 
 /// The years that have releases, newest first (for the year filter).
@@ -431,14 +576,20 @@ pub fn position(conn: &Connection, filter: &ReleaseFilter, id: ReleaseId) -> Res
 /// # Errors
 /// SQLite failures.
 pub fn years(conn: &Connection) -> Result<Vec<i32>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT CAST(substr(release_date, 1, 4) AS INTEGER) FROM releases
-         WHERE release_date IS NOT NULL ORDER BY 1 DESC",
-    )?;
-    let rows = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    // One seek in releases_by_date per year (the latest date before the year just found),
+    // not a read of every release: the year filter is refreshed after every edit.
+    let mut stmt =
+        conn.prepare_cached("SELECT max(release_date) FROM releases WHERE release_date < ?1")?;
+    let mut years = Vec::new();
+    let mut before = "A".to_owned(); // sorts after every 'YYYY-MM-DD'
+    while let Some(date) = stmt.query_row([&before], |r| r.get::<_, Option<String>>(0))? {
+        let Some(year) = date.get(..4).and_then(|y| y.parse::<i32>().ok()) else {
+            break;
+        };
+        years.push(year);
+        before = format!("{year:04}-01-01");
+    }
+    Ok(years)
 }
 
 /// The release a track belongs to, and the release of a format.
@@ -456,4 +607,143 @@ pub fn of_track(conn: &Connection, track: crate::model::TrackId) -> Result<Relea
         kind: "track",
         id: track.0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Catalog;
+
+    /// The fast per-segment orders give exactly the rows and order of the plain
+    /// `ORDER BY {order_by}` query, for every sort, direction and kind of filter.
+    #[test]
+    fn ordered_ids_match_the_reference_order() {
+        let mut catalog = Catalog::open_in_memory().expect("catalog");
+        crate::io::generate::generate(&mut catalog, 3_000, 5, &crate::jobs::JobControl::default())
+            .expect("generate");
+        let conn = catalog.conn();
+        let undated: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM releases WHERE release_date IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert!(undated > 0, "the sample has undated releases");
+        let filters = [
+            ReleaseFilter::default(),
+            ReleaseFilter {
+                status: Some(ReleaseStatus::Released),
+                ..Default::default()
+            },
+            ReleaseFilter {
+                format: Some(FormatKind::Cassette),
+                ..Default::default()
+            },
+            ReleaseFilter {
+                year: Some(2020),
+                ..Default::default()
+            },
+            ReleaseFilter {
+                text: "the".to_owned(),
+                ..Default::default()
+            },
+        ];
+        let sorts = [
+            ReleaseSort::CatalogNumber,
+            ReleaseSort::Artist,
+            ReleaseSort::Title,
+            ReleaseSort::Type,
+            ReleaseSort::Status,
+            ReleaseSort::Date,
+        ];
+        for base in filters {
+            for sort in sorts {
+                for descending in [false, true] {
+                    let filter = ReleaseFilter {
+                        sort,
+                        descending,
+                        ..base.clone()
+                    };
+                    let (clause, values) = where_clause(&filter);
+                    let reference: Vec<ReleaseId> = conn
+                        .prepare(&format!(
+                            "SELECT r.id FROM releases r {clause} ORDER BY {}",
+                            order_by(&filter)
+                        ))
+                        .expect("query")
+                        .query_map(rusqlite::params_from_iter(values), |r| r.get(0))
+                        .expect("rows")
+                        .collect::<rusqlite::Result<_>>()
+                        .expect("ids");
+                    let fast = ordered_ids(conn, &filter).expect("ordered ids");
+                    assert_eq!(*fast, reference, "{filter:?}");
+                    assert_eq!(count(conn, &filter).expect("count"), reference.len() as u64);
+                    if let Some(&last) = reference.last() {
+                        assert_eq!(
+                            position(conn, &filter, last).expect("position"),
+                            Some(reference.len() as u64 - 1)
+                        );
+                        let page =
+                            page(conn, &filter, reference.len() as u64 - 1, 50).expect("page");
+                        assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), [last]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn years_are_every_release_year_newest_first() {
+        let mut catalog = Catalog::open_in_memory().expect("catalog");
+        crate::io::generate::generate(&mut catalog, 3_000, 5, &crate::jobs::JobControl::default())
+            .expect("generate");
+        let conn = catalog.conn();
+        let reference: Vec<i32> = conn
+            .prepare(
+                "SELECT DISTINCT CAST(substr(release_date, 1, 4) AS INTEGER) FROM releases
+                 WHERE release_date IS NOT NULL ORDER BY 1 DESC",
+            )
+            .expect("query")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("years");
+        assert!(reference.len() > 10);
+        assert_eq!(years(conn).expect("years"), reference);
+        let empty = Catalog::open_in_memory().expect("catalog");
+        assert_eq!(years(empty.conn()).expect("years"), Vec::<i32>::new());
+    }
+
+    /// An edit, on this connection or another one, is never served a stale order.
+    #[test]
+    fn the_cached_order_follows_every_write() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("order.sqlite");
+        let mut catalog = Catalog::create(&path).expect("catalog");
+        crate::io::generate::generate(&mut catalog, 500, 6, &crate::jobs::JobControl::default())
+            .expect("generate");
+        let filter = ReleaseFilter {
+            sort: ReleaseSort::Title,
+            ..Default::default()
+        };
+        let before = ordered_ids(catalog.conn(), &filter).expect("order");
+        let first = before[0];
+        // Renamed here: moves to the end.
+        catalog
+            .write(|tx| {
+                tx.execute("UPDATE releases SET title = 'zzz' WHERE id = ?1", [first])?;
+                Ok(())
+            })
+            .expect("rename");
+        let after = ordered_ids(catalog.conn(), &filter).expect("order");
+        assert_eq!(after.last(), Some(&first));
+        // Renamed by another program: moves back to the front.
+        let other = rusqlite::Connection::open(&path).expect("second connection");
+        other
+            .execute("UPDATE releases SET title = '000' WHERE id = ?1", [first])
+            .expect("rename elsewhere");
+        let again = ordered_ids(catalog.conn(), &filter).expect("order");
+        assert_eq!(again.first(), Some(&first));
+    }
 }

@@ -43,32 +43,54 @@ impl SearchHit {
     }
 }
 
+/// What the user typed, as normalised terms.
+struct Terms {
+    list: Vec<String>,
+    /// True when a term is a whole ISRC or barcode: the word index finds it exactly, so the
+    /// substring index has nothing to add (and its phrase of a dozen digit trigrams is the
+    /// slowest query there is on a big catalog).
+    identifier: bool,
+}
+
 /// Splits what the user typed into normalised terms.
-fn terms(text: &str) -> Vec<String> {
+fn terms(text: &str) -> Terms {
     let whole = text.trim();
     if whole.is_empty() {
-        return Vec::new();
+        return Terms {
+            list: Vec::new(),
+            identifier: false,
+        };
     }
     // A whole ISRC or barcode typed with spaces or hyphens is one identifier.
     if let Some(isrc) = looks_like_isrc(whole) {
-        return vec![isrc.as_str().to_owned()];
+        return Terms {
+            list: vec![isrc.as_str().to_owned()],
+            identifier: true,
+        };
     }
     if let Some(code) = looks_like_barcode(whole) {
-        return vec![code.to_ean13()];
+        return Terms {
+            list: vec![code.to_ean13()],
+            identifier: true,
+        };
     }
-    whole
+    let mut identifier = false;
+    let list = whole
         .split_whitespace()
         .filter(|t| t.chars().any(char::is_alphanumeric))
         .map(|t| {
             if let Some(isrc) = looks_like_isrc(t) {
+                identifier = true;
                 isrc.as_str().to_owned()
             } else if let Some(code) = looks_like_barcode(t) {
+                identifier = true;
                 code.to_ean13()
             } else {
                 t.to_owned()
             }
         })
-        .collect()
+        .collect();
+    Terms { list, identifier }
 }
 
 fn quote(term: &str) -> String {
@@ -78,7 +100,7 @@ fn quote(term: &str) -> String {
 /// The FTS5 query for word-prefix matching, or `None` when nothing searchable was typed.
 #[must_use]
 pub fn word_query(text: &str) -> Option<String> {
-    let terms = terms(text);
+    let terms = terms(text).list;
     (!terms.is_empty()).then(|| {
         terms
             .iter()
@@ -91,12 +113,15 @@ pub fn word_query(text: &str) -> Option<String> {
 /// The FTS5 query for substring matching; `None` unless every term has 3+ characters.
 #[must_use]
 pub fn trigram_query(text: &str) -> Option<String> {
-    let terms = terms(text);
+    let terms = terms(text).list;
     (!terms.is_empty() && terms.iter().all(|t| t.chars().count() >= 3))
         .then(|| terms.iter().map(|t| quote(t)).collect::<Vec<_>>().join(" "))
 }
 
 /// Document ids matching `text`, word prefixes first, then substrings, at most `limit`.
+///
+/// Substrings are looked up only when the word prefixes found fewer than `limit`, and never
+/// for a whole ISRC or barcode (found exactly by the word index).
 ///
 /// # Errors
 /// SQLite failures (including an interrupt from a newer keystroke).
@@ -113,6 +138,7 @@ pub fn matching_docs(conn: &Connection, text: &str, limit: usize) -> Result<Vec<
         );
     }
     if ids.len() < limit
+        && !terms(text).identifier
         && let Some(q) = trigram_query(text)
     {
         let mut stmt = conn.prepare_cached(
@@ -147,13 +173,26 @@ pub fn search(conn: &Connection, text: &str, limit: usize) -> Result<Vec<SearchH
     Ok(hits)
 }
 
+/// What a hit shows, per kind of document (`?1` is the artist, release or track id). Public so
+/// the scale benchmark can run exactly this SQL in the `sqlite3` shell as its baseline.
+pub const ARTIST_HIT_SQL: &str = "SELECT name, status, country FROM artists WHERE id = ?1";
+/// See [`ARTIST_HIT_SQL`].
+pub const RELEASE_HIT_SQL: &str = "SELECT r.title,
+                        coalesce((SELECT group_concat(catno, ', ') FROM catalog_numbers c WHERE c.release_id = r.id), ''),
+                        coalesce((SELECT group_concat(a.name, ' & ') FROM release_artists ra JOIN artists a ON a.id = ra.artist_id
+                                  WHERE ra.release_id = r.id AND ra.role = 'primary'), ''),
+                        coalesce(substr(r.release_date, 1, 4), '')
+                 FROM releases r WHERE r.id = ?1";
+/// See [`ARTIST_HIT_SQL`].
+pub const TRACK_HIT_SQL: &str = "SELECT t.title, coalesce(t.isrc, ''), t.release_id, r.title,
+                        coalesce((SELECT group_concat(catno, ', ') FROM catalog_numbers c WHERE c.release_id = r.id), '')
+                 FROM tracks t JOIN releases r ON r.id = t.release_id WHERE t.id = ?1";
+
 fn resolve(conn: &Connection, doc: i64) -> Result<Option<SearchHit>> {
     let id = doc >> 2;
     let hit = match doc & 3 {
         0 => conn
-            .prepare_cached(
-                "SELECT name, status, country FROM artists WHERE id = ?1",
-            )?
+            .prepare_cached(ARTIST_HIT_SQL)?
             .query_row([id], |r| {
                 let status: String = r.get(1)?;
                 let country: String = r.get(2)?;
@@ -162,19 +201,16 @@ fn resolve(conn: &Connection, doc: i64) -> Result<Option<SearchHit>> {
                     id,
                     release: None,
                     title: r.get(0)?,
-                    detail: if country.is_empty() { format!("artist, {status}") } else { format!("artist, {status}, {country}") },
+                    detail: if country.is_empty() {
+                        format!("artist, {status}")
+                    } else {
+                        format!("artist, {status}, {country}")
+                    },
                 })
             })
             .optional()?,
         1 => conn
-            .prepare_cached(
-                "SELECT r.title,
-                        coalesce((SELECT group_concat(catno, ', ') FROM catalog_numbers c WHERE c.release_id = r.id), ''),
-                        coalesce((SELECT group_concat(a.name, ' & ') FROM release_artists ra JOIN artists a ON a.id = ra.artist_id
-                                  WHERE ra.release_id = r.id AND ra.role = 'primary'), ''),
-                        coalesce(substr(r.release_date, 1, 4), '')
-                 FROM releases r WHERE r.id = ?1",
-            )?
+            .prepare_cached(RELEASE_HIT_SQL)?
             .query_row([id], |r| {
                 let parts: Vec<String> = vec![r.get(1)?, r.get(2)?, r.get(3)?];
                 Ok(SearchHit {
@@ -187,17 +223,19 @@ fn resolve(conn: &Connection, doc: i64) -> Result<Option<SearchHit>> {
             })
             .optional()?,
         2 => conn
-            .prepare_cached(
-                "SELECT t.title, coalesce(t.isrc, ''), t.release_id, r.title,
-                        coalesce((SELECT group_concat(catno, ', ') FROM catalog_numbers c WHERE c.release_id = r.id), '')
-                 FROM tracks t JOIN releases r ON r.id = t.release_id WHERE t.id = ?1",
-            )?
+            .prepare_cached(TRACK_HIT_SQL)?
             .query_row([id], |r| {
                 let isrc: String = r.get(1)?;
-                let isrc = looks_like_isrc(&isrc).map(|i| i.to_string()).unwrap_or_default();
+                let isrc = looks_like_isrc(&isrc)
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
                 let on: String = r.get(3)?;
                 let catno: String = r.get(4)?;
-                let on = if catno.is_empty() { format!("on {on}") } else { format!("on {on} ({catno})") };
+                let on = if catno.is_empty() {
+                    format!("on {on}")
+                } else {
+                    format!("on {on} ({catno})")
+                };
                 Ok(SearchHit {
                     kind: HitKind::Track,
                     id,
