@@ -38,6 +38,8 @@ pub struct ReleaseEditor {
     warnings: Vec<IdentifierWarning>,
     /// Planning warnings: formats that cannot make the release date, not a Friday.
     schedule_warnings: Vec<String>,
+    /// The next catalog number, for (label, revision).
+    catno_suggestion: (Option<(Option<LabelId>, u64)>, Option<String>),
     artists: Vec<(ArtistId, String)>,
     labels: Vec<Label>,
     cover_texture: Option<TextureHandle>,
@@ -88,6 +90,7 @@ impl ReleaseEditor {
             saved,
             warnings: Vec::new(),
             schedule_warnings: Vec::new(),
+            catno_suggestion: (None, None),
             artists: Vec::new(),
             labels: Vec::new(),
             cover_texture: None,
@@ -620,10 +623,16 @@ impl ReleaseEditor {
             )));
         }
         let label = self.own_label().cloned();
-        let suggestion = label.as_ref().and_then(|l| {
-            ctx.report(crate::db::catnos::suggest_next(ctx.catalog.conn(), l.id))
-                .flatten()
-        });
+        // Scanning the label's catalog numbers is not a per-frame job: once per label and edit.
+        let key = (label.as_ref().map(|l| l.id), ctx.revision);
+        if self.catno_suggestion.0 != Some(key) {
+            let suggestion = label.as_ref().and_then(|l| {
+                ctx.report(crate::db::catnos::suggest_next(ctx.catalog.conn(), l.id))
+                    .flatten()
+            });
+            self.catno_suggestion = (Some(key), suggestion);
+        }
+        let suggestion = self.catno_suggestion.1.clone();
         ui.horizontal(|ui| {
             let text = suggestion
                 .as_ref()
