@@ -93,6 +93,8 @@ pub struct LabeldeskApp {
     check_on_start: bool,
     /// What the check after an unclean shutdown found.
     damaged: Option<Vec<String>>,
+    /// The user's own catalog while the demo label is open.
+    home_catalog: Option<PathBuf>,
 }
 
 /// How often the app snapshots a catalog that changed.
@@ -128,6 +130,7 @@ impl LabeldeskApp {
             backup_mark: (1, Instant::now()),
             check_on_start: false,
             damaged: None,
+            home_catalog: None,
         }
     }
 
@@ -157,6 +160,7 @@ impl LabeldeskApp {
             backup_mark: (1, Instant::now()),
             check_on_start: false,
             damaged: None,
+            home_catalog: None,
         }
     }
 
@@ -350,6 +354,9 @@ impl LabeldeskApp {
         }
     }
 
+    /// The demo label lives in its own file beside the catalog (`demo-label.sqlite`), never in
+    /// the user's catalog, which stays empty for their own label. In-memory catalogs (tests)
+    /// take the demo directly.
     fn create_demo(&mut self) {
         let Some(catalog) = &mut self.catalog else {
             return;
@@ -359,20 +366,88 @@ impl LabeldeskApp {
             return;
         }
         let today = chrono::Local::now().date_naive();
-        match catalog.write(|tx| crate::demo::create(tx, today)) {
-            Ok(summary) => {
-                self.welcome = false;
-                self.revision += 1;
+        let Some(own) = catalog.path().map(Path::to_path_buf) else {
+            match catalog.write(|tx| crate::demo::create(tx, today)) {
+                Ok(_) => {
+                    self.welcome = false;
+                    self.revision += 1;
+                    self.panel = Panel::Catalog;
+                    self.notify("Demo label created", false);
+                }
+                Err(e) => self.notify(format!("Could not create the demo label: {e}"), true),
+            }
+            return;
+        };
+        let demo_path = own.with_file_name("demo-label.sqlite");
+        let opened = if demo_path.exists() {
+            Catalog::open(&demo_path)
+        } else {
+            Catalog::create(&demo_path).and_then(|mut demo| {
+                demo.write(|tx| crate::demo::create(tx, today))?;
+                Ok(demo)
+            })
+        };
+        match opened {
+            Ok(demo) => {
+                self.home_catalog = Some(own.clone());
+                self.switch_to(demo);
                 self.panel = Panel::Catalog;
+                let own_name = own
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 self.notify(
                     format!(
-                        "Demo label created: {} artists, {} releases, {} tracks",
-                        summary.artists, summary.releases, summary.tracks
+                        "This is the demo label, in its own file ({}). Your catalog, {own_name}, is still \
+                         empty: File > Open your catalog goes back to it.",
+                        demo_path.display()
                     ),
                     false,
                 );
             }
             Err(e) => self.notify(format!("Could not create the demo label: {e}"), true),
+        }
+    }
+
+    /// Replaces the open catalog (drafts saved first, undo history and panel state reset).
+    fn switch_to(&mut self, catalog: Catalog) {
+        self.flush_drafts();
+        let pending = std::mem::take(&mut self.commands);
+        for command in pending {
+            self.apply(command);
+        }
+        if let Some(path) = self.catalog_path() {
+            let _ = crate::io::backup::mark_closed(&path);
+        }
+        if let Some(path) = catalog.path() {
+            let _ = crate::io::backup::mark_open(path);
+        }
+        self.welcome = is_empty(&catalog);
+        self.catalog = Some(catalog);
+        self.search = GlobalSearch::default();
+        self.history.clear();
+        self.roster = RosterPanel::restore(RosterState::default());
+        self.catalog_panel = CatalogPanel::restore(CatalogState::default());
+        self.planning = PlanningPanel::restore(PlanningState::default());
+        self.ledger = LedgerPanel::restore(LedgerState::default());
+        self.revision += 1;
+        self.backup_mark = (self.revision, Instant::now());
+    }
+
+    /// Back from the demo label to the user's own catalog.
+    fn open_home_catalog(&mut self) {
+        let Some(home) = self.home_catalog.take() else {
+            return;
+        };
+        match Catalog::open(&home) {
+            Ok(catalog) => {
+                self.switch_to(catalog);
+                self.notify(format!("Opened your catalog, {}", home.display()), false);
+            }
+            Err(e) => {
+                self.notify(format!("Could not open {}: {e}", home.display()), true);
+                self.home_catalog = Some(home);
+            }
         }
     }
 
@@ -517,6 +592,16 @@ impl LabeldeskApp {
 
     fn edit_menu_ui(&mut self, ui: &mut egui::Ui) {
         ui.menu_button("File", |ui| {
+            if let Some(home) = &self.home_catalog {
+                let name = home
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if ui.button(format!("Open your catalog ({name})")).clicked() {
+                    self.open_home_catalog();
+                }
+                ui.separator();
+            }
             let file_backed = self.catalog_path().is_some();
             if ui
                 .add_enabled(

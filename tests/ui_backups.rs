@@ -222,3 +222,50 @@ fn export_as_json_from_the_window_writes_a_lossless_file() {
         .expect("count");
     assert_eq!(releases, 20);
 }
+
+#[test]
+fn the_demo_label_goes_into_its_own_file_never_into_your_catalog() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("label.sqlite");
+    let catalog = Catalog::create(&path).expect("create");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    harness.get_by_label("Create demo label").click();
+    harness.run();
+    let open = harness
+        .state()
+        .catalog()
+        .expect("open")
+        .path()
+        .expect("a file")
+        .to_path_buf();
+    assert_eq!(open, dir.path().join("demo-label.sqlite"));
+    let releases = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM releases", [], |r| r.get(0))
+            .expect("count")
+    };
+    assert_eq!(
+        releases(harness.state().catalog().expect("open").conn()),
+        20
+    );
+    let own = rusqlite::Connection::open(&path).expect("own catalog");
+    assert_eq!(releases(&own), 0, "your own catalog stays empty");
+    drop(own);
+    harness.get_by_label("File").click();
+    harness.run();
+    harness
+        .get_by_label("Open your catalog (label.sqlite)")
+        .click();
+    harness.run();
+    assert_eq!(
+        harness.state().catalog().expect("open").path(),
+        Some(path.as_path())
+    );
+    assert!(
+        harness.query_by_label("Create demo label").is_some(),
+        "back on the welcome screen"
+    );
+}
