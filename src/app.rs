@@ -383,8 +383,21 @@ impl LabeldeskApp {
             Catalog::open(&demo_path)
         } else {
             Catalog::create(&demo_path).and_then(|mut demo| {
-                demo.write(|tx| crate::demo::create(tx, today))?;
-                Ok(demo)
+                match demo.write(|tx| crate::demo::create(tx, today)) {
+                    Ok(_) => Ok(demo),
+                    Err(e) => {
+                        // Leave no half-made demo file behind to be opened next time.
+                        drop(demo);
+                        for leftover in [
+                            demo_path.clone(),
+                            crate::db::wal_path(&demo_path),
+                            crate::io::backup::shm_path(&demo_path),
+                        ] {
+                            let _ = std::fs::remove_file(leftover);
+                        }
+                        Err(e)
+                    }
+                }
             })
         };
         match opened {
