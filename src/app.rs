@@ -980,6 +980,8 @@ impl LabeldeskApp {
                     if catalog_changed {
                         self.revision += 1;
                         self.import_dialog.finished(true);
+                        // An import into a new catalog ends the first-run screen.
+                        self.welcome = self.catalog.as_ref().is_some_and(is_empty);
                     }
                     self.backups.refresh();
                     self.notify(message, false);
@@ -1075,6 +1077,12 @@ impl LabeldeskApp {
                     .and_then(|c| db::labels::home_currency(c.conn()).ok())
                     .unwrap_or_default();
                 let task = crate::tasks::read_import(ctx, file, catalog_path, currency);
+                self.start_task(task);
+            }
+            Some(crate::ui::import::ImportRequest::LoadExport(source)) => {
+                self.flush_drafts();
+                self.apply_commands();
+                let task = crate::tasks::import_export(ctx, source, catalog_path);
                 self.start_task(task);
             }
             Some(crate::ui::import::ImportRequest::Apply(plan, policy)) => {

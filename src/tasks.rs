@@ -337,3 +337,42 @@ pub fn export(
         cancellable: true,
     })
 }
+
+/// Loads a Labeldesk export (JSON file or CSV folder) into the open catalog, which must be
+/// empty: an export is a whole catalog, ids included.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn import_export(
+    ctx: &egui::Context,
+    source: PathBuf,
+    catalog_path: PathBuf,
+) -> std::io::Result<Task> {
+    let job = Job::spawn(
+        "import-export",
+        "Importing",
+        wake(ctx),
+        move |control: &JobControl| {
+            let mut catalog = match Catalog::open(&catalog_path) {
+                Ok(catalog) => catalog,
+                Err(e) => return TaskOutcome::Failed(format!("Import not started: {e}")),
+            };
+            let result = if crate::io::csv_export::looks_like_labeldesk_csv(&source) {
+                crate::io::csv_export::import_dir(&mut catalog, &source, control)
+            } else {
+                crate::io::json::import_file(&mut catalog, &source, control)
+            };
+            match result {
+                Ok(summary) => TaskOutcome::Done {
+                    message: format!("Imported {} rows from {}", summary.rows, file_name(&source)),
+                    catalog_changed: true,
+                },
+                Err(e) => TaskOutcome::Failed(e.to_string()),
+            }
+        },
+    )?;
+    Ok(Task {
+        job,
+        cancellable: true,
+    })
+}

@@ -269,3 +269,55 @@ fn the_demo_label_goes_into_its_own_file_never_into_your_catalog() {
         "back on the welcome screen"
     );
 }
+
+#[test]
+fn a_labeldesk_export_loads_into_an_empty_catalog_from_the_import_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = common::demo_catalog();
+    let export = dir.path().join("label-export.json");
+    labeldesk::io::json::export_to_file(
+        source.conn(),
+        &export,
+        &labeldesk::jobs::JobControl::detached(),
+    )
+    .expect("export");
+    let path = dir.path().join("new.sqlite");
+    let catalog = Catalog::create(&path).expect("create");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import…").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "File to import")
+        .focus();
+    harness
+        .get_by_role_and_label(Role::TextInput, "File to import")
+        .type_text(export.to_str().expect("utf-8"));
+    harness.run();
+    harness.get_by_label("Load export").click();
+    step_until(&mut harness, "the load", |app| {
+        app.status_text().is_some_and(|s| s.starts_with("Imported"))
+    });
+    let releases: i64 = harness
+        .state()
+        .catalog()
+        .expect("open")
+        .conn()
+        .query_row("SELECT count(*) FROM releases", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(releases, 20);
+    harness.run();
+    assert!(
+        harness.query_by_label("Create demo label").is_none(),
+        "the welcome screen gave way"
+    );
+    assert!(
+        harness.query_by_label("Harbour Lights").is_some(),
+        "the catalog shows the loaded releases"
+    );
+}

@@ -15,6 +15,8 @@ pub enum ImportRequest {
     Read(PathBuf),
     /// Write the previewed plan.
     Apply(Box<ImportPlan>, DuplicatePolicy),
+    /// Load a Labeldesk export (a whole catalog) into the empty catalog.
+    LoadExport(PathBuf),
 }
 
 enum Stage {
@@ -34,6 +36,8 @@ pub struct ImportDialog {
     stage: Stage,
     policy: DuplicatePolicy,
     dialog: Option<Receiver<Option<PathBuf>>>,
+    /// (path text, is a Labeldesk export, importer kind) of the last sniffed path.
+    detected: Option<(String, bool, Option<import::ImportKind>)>,
 }
 
 impl Default for ImportDialog {
@@ -44,6 +48,7 @@ impl Default for ImportDialog {
             stage: Stage::Choose,
             policy: DuplicatePolicy::Skip,
             dialog: None,
+            detected: None,
         }
     }
 }
@@ -131,22 +136,39 @@ impl ImportDialog {
                         }
                     });
                     let path = PathBuf::from(self.path.trim());
-                    let kind = (!self.path.trim().is_empty()).then(|| import::detect(&path)).flatten();
-                    match kind {
-                        Some(kind) => {
-                            ui.label(format!("Looks like: {}", kind.label()));
-                        }
-                        None if !self.path.trim().is_empty() => {
-                            ui.label(
-                                RichText::new("Not a file Labeldesk can import (or it does not exist)")
-                                    .color(theme::error_color(ui)),
-                            );
-                        }
-                        None => {}
+                    // Sniffing reads the file's first bytes: once per path typed, not every frame.
+                    if self.detected.as_ref().is_none_or(|(p, _, _)| *p != self.path) {
+                        let export = !self.path.trim().is_empty()
+                            && (crate::io::json::looks_like_labeldesk_json(&path)
+                                || crate::io::csv_export::looks_like_labeldesk_csv(&path));
+                        let kind = (!self.path.trim().is_empty() && !export).then(|| import::detect(&path)).flatten();
+                        self.detected = Some((self.path.clone(), export, kind));
                     }
-                    if ui.add_enabled(kind.is_some(), egui::Button::new("Read file")).clicked() {
-                        request = Some(ImportRequest::Read(path));
-                        self.stage = Stage::Reading;
+                    let (labeldesk_export, kind) =
+                        self.detected.as_ref().map_or((false, None), |(_, export, kind)| (*export, *kind));
+                    if labeldesk_export {
+                        ui.label("Looks like: a Labeldesk export (a whole catalog; it loads into an empty catalog only)");
+                        if ui.button("Load export").clicked() {
+                            request = Some(ImportRequest::LoadExport(path.clone()));
+                            self.stage = Stage::Importing;
+                        }
+                    } else {
+                        match kind {
+                            Some(kind) => {
+                                ui.label(format!("Looks like: {}", kind.label()));
+                            }
+                            None if !self.path.trim().is_empty() => {
+                                ui.label(
+                                    RichText::new("Not a file Labeldesk can import (or it does not exist)")
+                                        .color(theme::error_color(ui)),
+                                );
+                            }
+                            None => {}
+                        }
+                        if ui.add_enabled(kind.is_some(), egui::Button::new("Read file")).clicked() {
+                            request = Some(ImportRequest::Read(path));
+                            self.stage = Stage::Reading;
+                        }
                     }
                 }
                 Stage::Reading => {
