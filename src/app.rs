@@ -29,6 +29,8 @@ pub struct UiState {
     pub catalog: CatalogState,
     pub planning: PlanningState,
     pub ledger: LedgerState,
+    /// Where snapshots are also copied (this machine's USB stick or synced folder).
+    pub second_backup_folder: Option<PathBuf>,
 }
 
 const STATE_KEY: &str = "labeldesk-ui-state";
@@ -95,6 +97,16 @@ pub struct LabeldeskApp {
     damaged: Option<Vec<String>>,
     /// The user's own catalog while the demo label is open.
     home_catalog: Option<PathBuf>,
+    second_folder: Option<PathBuf>,
+    /// When the newest copy in the second folder was taken, once read (`Stale`: read again).
+    off_laptop: OffLaptop,
+}
+
+/// The newest copy in the second backup folder, as last read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OffLaptop {
+    Stale,
+    Read(Option<chrono::DateTime<chrono::Utc>>),
 }
 
 /// How often the app snapshots a catalog that changed.
@@ -131,6 +143,8 @@ impl LabeldeskApp {
             check_on_start: false,
             damaged: None,
             home_catalog: None,
+            second_folder: state.second_backup_folder.clone(),
+            off_laptop: OffLaptop::Stale,
         }
     }
 
@@ -161,6 +175,8 @@ impl LabeldeskApp {
             check_on_start: false,
             damaged: None,
             home_catalog: None,
+            second_folder: state.second_backup_folder.clone(),
+            off_laptop: OffLaptop::Stale,
         }
     }
 
@@ -210,6 +226,7 @@ impl LabeldeskApp {
             catalog: self.catalog_panel.state(),
             planning: self.planning.state(),
             ledger: self.ledger.state(),
+            second_backup_folder: self.second_folder.clone(),
         }
     }
 
@@ -631,6 +648,8 @@ impl LabeldeskApp {
                 .clicked()
             {
                 self.backups.open();
+                self.backups
+                    .set_second_folder_text(self.second_folder.as_deref());
             }
             ui.separator();
             if ui
@@ -741,11 +760,49 @@ impl LabeldeskApp {
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 self.tasks_ui(ui);
+                self.off_laptop_ui(ui);
                 if let Some(label) = self.history.undo_label() {
                     crate::ui::widgets::hint_ui(ui, &format!("Last edit: {label}"));
                 }
             });
         });
+    }
+
+    /// How old the newest copy off the laptop is (read once per backup, not every frame).
+    fn off_laptop_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(folder) = &self.second_folder else {
+            if self.catalog_path().is_some() {
+                crate::ui::widgets::hint_ui(ui, "No second backup folder (File > Backups…)");
+                ui.separator();
+            }
+            return;
+        };
+        if self.off_laptop == OffLaptop::Stale {
+            self.off_laptop = OffLaptop::Read(crate::tasks::newest_off_laptop(folder));
+        }
+        let OffLaptop::Read(newest) = self.off_laptop else {
+            return;
+        };
+        let text = match newest {
+            Some(at) => {
+                let hours = (chrono::Utc::now() - at).num_hours();
+                if hours < 1 {
+                    "Off-laptop copy: under an hour old".to_owned()
+                } else if hours < 48 {
+                    format!("Off-laptop copy: {hours} h old")
+                } else {
+                    format!("Off-laptop copy: {} days old", hours / 24)
+                }
+            }
+            None => "No copy off this laptop yet".to_owned(),
+        };
+        let stale = newest.is_none_or(|at| (chrono::Utc::now() - at).num_days() >= 7);
+        if stale {
+            ui.label(RichText::new(text).color(crate::ui::theme::warn_color(ui)));
+        } else {
+            crate::ui::widgets::hint_ui(ui, &text);
+        }
+        ui.separator();
     }
 
     fn startup_ui(&mut self, ui: &mut egui::Ui) {
@@ -847,6 +904,17 @@ impl LabeldeskApp {
         let catalog_path = self.catalog_path();
         match self.backups.ui(&ctx, catalog_path.as_deref(), busy) {
             Some(crate::ui::backups::BackupRequest::BackUpNow) => self.start_backup(&ctx, None),
+            Some(crate::ui::backups::BackupRequest::SetSecondFolder(folder)) => {
+                self.notify(
+                    match &folder {
+                        Some(f) => format!("Snapshots will also be copied to {}", f.display()),
+                        None => "Snapshots are no longer copied to a second folder".to_owned(),
+                    },
+                    false,
+                );
+                self.second_folder = folder;
+                self.off_laptop = OffLaptop::Stale;
+            }
             Some(crate::ui::backups::BackupRequest::Restore(file)) => {
                 self.backups.close();
                 self.start_restore(&ctx, file);
@@ -936,7 +1004,7 @@ impl LabeldeskApp {
             return;
         };
         self.backup_mark = (self.revision, Instant::now());
-        let task = crate::tasks::backup(ctx, path, reason);
+        let task = crate::tasks::backup(ctx, path, reason, self.second_folder.clone());
         self.start_task(task);
     }
 
@@ -984,6 +1052,7 @@ impl LabeldeskApp {
                         self.welcome = self.catalog.as_ref().is_some_and(is_empty);
                     }
                     self.backups.refresh();
+                    self.off_laptop = OffLaptop::Stale;
                     self.notify(message, false);
                 }
                 crate::tasks::TaskOutcome::Failed(message) => {

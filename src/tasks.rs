@@ -53,6 +53,7 @@ pub fn backup(
     ctx: &egui::Context,
     catalog_path: PathBuf,
     reason: Option<&'static str>,
+    second_folder: Option<PathBuf>,
 ) -> std::io::Result<Task> {
     let job = Job::spawn(
         "backup",
@@ -77,8 +78,17 @@ pub fn backup(
                     } else {
                         String::new()
                     };
+                    let copied = second_folder
+                        .map(|folder| {
+                            control.set_stage("Copying to the second backup folder");
+                            copy_off_laptop(&file, &folder)
+                        })
+                        .unwrap_or_default();
                     TaskOutcome::Done {
-                        message: format!("Backed up ({size}) to {}{thinned}", file.display()),
+                        message: format!(
+                            "Backed up ({size}) to {}{thinned}{copied}",
+                            file.display()
+                        ),
                         catalog_changed: false,
                     }
                 }
@@ -375,4 +385,43 @@ pub fn import_export(
         job,
         cancellable: true,
     })
+}
+
+/// Copies a snapshot into the second backup folder (a USB stick, a synced folder) and thins
+/// the snapshots there; says what happened, for the status line. A folder that is not there
+/// (a stick not plugged in) is not created: the copy waits for the next backup.
+fn copy_off_laptop(snapshot: &Path, folder: &Path) -> String {
+    if !folder.is_dir() {
+        return format!(
+            "; the second backup folder {} is not reachable (plugged in?)",
+            folder.display()
+        );
+    }
+    let Some(name) = snapshot.file_name() else {
+        return String::new();
+    };
+    let target = folder.join(name);
+    let mut part = target.clone().into_os_string();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let copied = std::fs::copy(snapshot, &part)
+        .and_then(|_| std::fs::File::open(&part)?.sync_all())
+        .and_then(|()| std::fs::rename(&part, &target));
+    match copied {
+        Ok(()) => {
+            let _ = backup::prune(folder, chrono::Utc::now());
+            format!("; copied to {}", folder.display())
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&part);
+            format!("; the copy to {} failed: {e}", folder.display())
+        }
+    }
+}
+
+/// When the newest snapshot in the second backup folder was taken (`None`: none, or the folder
+/// is not reachable).
+#[must_use]
+pub fn newest_off_laptop(folder: &Path) -> Option<chrono::DateTime<chrono::Utc>> {
+    backup::list(folder).ok()?.first().map(|b| b.taken_at)
 }

@@ -321,3 +321,68 @@ fn a_labeldesk_export_loads_into_an_empty_catalog_from_the_import_window() {
         "the catalog shows the loaded releases"
     );
 }
+
+#[test]
+fn snapshots_are_also_copied_to_a_second_folder_and_its_age_is_shown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let usb = tempfile::tempdir().expect("usb stick");
+    let path = dir.path().join("label.sqlite");
+    let mut catalog = Catalog::create(&path).expect("create");
+    catalog
+        .write(|tx| labeldesk::demo::create(tx, common::today()))
+        .expect("demo");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("No second backup folder")
+            .is_some()
+    );
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Backups…").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Second backup folder")
+        .focus();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Second backup folder")
+        .type_text(usb.path().to_str().expect("utf-8"));
+    harness.run();
+    harness.get_by_label("Use this folder").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("No copy off this laptop yet")
+            .is_some()
+    );
+    harness.get_by_label("Back up now").click();
+    step_until(&mut harness, "the backup", |app| {
+        app.status_text()
+            .is_some_and(|s| s.starts_with("Backed up"))
+    });
+    assert!(
+        harness
+            .state()
+            .status_text()
+            .is_some_and(|s| s.contains("copied to")),
+        "{:?}",
+        harness.state().status_text()
+    );
+    let copies = labeldesk::io::backup::list(usb.path()).expect("list");
+    assert_eq!(copies.len(), 1, "one snapshot on the stick");
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Off-laptop copy: under an hour old")
+            .is_some()
+    );
+    assert_eq!(
+        harness.state().ui_state().second_backup_folder.as_deref(),
+        Some(usb.path()),
+        "remembered"
+    );
+}

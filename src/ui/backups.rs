@@ -11,6 +11,8 @@ use crate::io::backup::{self, BackupInfo};
 pub enum BackupRequest {
     BackUpNow,
     Restore(std::path::PathBuf),
+    /// Also copy every snapshot into this folder (a USB stick, a synced folder); `None` stops.
+    SetSecondFolder(Option<std::path::PathBuf>),
 }
 
 #[derive(Debug, Default)]
@@ -19,12 +21,18 @@ pub struct BackupsView {
     listed: Option<Vec<BackupInfo>>,
     error: Option<String>,
     confirm_restore: Option<BackupInfo>,
+    second_folder: String,
 }
 
 impl BackupsView {
     pub fn open(&mut self) {
         self.open = true;
         self.listed = None;
+    }
+
+    /// Shows the second backup folder currently in use.
+    pub fn set_second_folder_text(&mut self, folder: Option<&std::path::Path>) {
+        self.second_folder = folder.map(|f| f.display().to_string()).unwrap_or_default();
     }
 
     /// Re-read the folder next time the window is drawn (a backup was taken or pruned).
@@ -82,6 +90,17 @@ impl BackupsView {
             if ui.add_enabled(!busy, egui::Button::new("Back up now")).clicked() {
                 request = Some(BackupRequest::BackUpNow);
             }
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                let label = ui.label("Second backup folder");
+                ui.add(egui::TextEdit::singleline(&mut self.second_folder).desired_width(260.0).hint_text("a USB stick or a synced folder"))
+                    .labelled_by(label.id);
+                if ui.button("Use this folder").clicked() {
+                    let text = self.second_folder.trim();
+                    request = Some(BackupRequest::SetSecondFolder((!text.is_empty()).then(|| std::path::PathBuf::from(text))));
+                }
+            });
+            widgets::hint_ui(ui, "Every snapshot is also copied there when the folder is reachable: a stolen laptop takes its backups folder with it.");
             if let Some(error) = &self.error {
                 ui.label(RichText::new(error).color(super::theme::error_color(ui)));
             }
