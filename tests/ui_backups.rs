@@ -28,6 +28,31 @@ fn step_until(
     );
 }
 
+/// The app on a catalog, first frame drawn.
+fn app_on(catalog: Catalog) -> Harness<'static, LabeldeskApp> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    harness
+}
+
+/// File > Import…, with `path` typed into the file field.
+fn open_import(harness: &mut Harness<'_, LabeldeskApp>, path: &str) {
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Import…").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "File to import")
+        .focus();
+    harness
+        .get_by_role_and_label(Role::TextInput, "File to import")
+        .type_text(path);
+    harness.run();
+}
+
 #[test]
 fn back_up_now_then_restore_brings_back_the_old_catalog() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -39,11 +64,7 @@ fn back_up_now_then_restore_brings_back_the_old_catalog() {
     let original = db::releases::get(catalog.conn(), ReleaseId(1))
         .expect("release")
         .title;
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(24)
-        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
-    harness.run();
+    let mut harness = app_on(catalog);
 
     harness.get_by_label("File").click();
     harness.run();
@@ -123,22 +144,8 @@ fn import_a_spreadsheet_through_the_window_with_a_preview_first() {
          SK002,Nação Zumbi,Da Lama,Banditismo,1,5:10,\n",
     )
     .expect("write csv");
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(24)
-        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
-    harness.run();
-    harness.get_by_label("File").click();
-    harness.run();
-    harness.get_by_label("Import…").click();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::TextInput, "File to import")
-        .focus();
-    harness
-        .get_by_role_and_label(Role::TextInput, "File to import")
-        .type_text(sheet.to_str().expect("utf-8"));
-    harness.run();
+    let mut harness = app_on(catalog);
+    open_import(&mut harness, sheet.to_str().expect("utf-8"));
     harness.get_by_label("Read file").click();
     for _ in 0..1000 {
         harness.step();
@@ -190,11 +197,7 @@ fn export_as_json_from_the_window_writes_a_lossless_file() {
     catalog
         .write(|tx| labeldesk::demo::create(tx, common::today()))
         .expect("demo");
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(24)
-        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
-    harness.run();
+    let mut harness = app_on(catalog);
     harness.get_by_label("File").click();
     harness.run();
     harness.get_by_label("Export as JSON…").click();
@@ -228,11 +231,7 @@ fn the_demo_label_goes_into_its_own_file_never_into_your_catalog() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("label.sqlite");
     let catalog = Catalog::create(&path).expect("create");
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(24)
-        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
-    harness.run();
+    let mut harness = app_on(catalog);
     harness.get_by_label("Create demo label").click();
     harness.run();
     let open = harness
@@ -283,22 +282,8 @@ fn a_labeldesk_export_loads_into_an_empty_catalog_from_the_import_window() {
     .expect("export");
     let path = dir.path().join("new.sqlite");
     let catalog = Catalog::create(&path).expect("create");
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(24)
-        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
-    harness.run();
-    harness.get_by_label("File").click();
-    harness.run();
-    harness.get_by_label("Import…").click();
-    harness.run();
-    harness
-        .get_by_role_and_label(Role::TextInput, "File to import")
-        .focus();
-    harness
-        .get_by_role_and_label(Role::TextInput, "File to import")
-        .type_text(export.to_str().expect("utf-8"));
-    harness.run();
+    let mut harness = app_on(catalog);
+    open_import(&mut harness, export.to_str().expect("utf-8"));
     harness.get_by_label("Load export").click();
     step_until(&mut harness, "the load", |app| {
         app.status_text().is_some_and(|s| s.starts_with("Imported"))
@@ -331,11 +316,7 @@ fn snapshots_are_also_copied_to_a_second_folder_and_its_age_is_shown() {
     catalog
         .write(|tx| labeldesk::demo::create(tx, common::today()))
         .expect("demo");
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(24)
-        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
-    harness.run();
+    let mut harness = app_on(catalog);
     assert!(
         harness
             .query_by_label_contains("No second backup folder")
