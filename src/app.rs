@@ -535,51 +535,26 @@ impl LabeldeskApp {
                 commands: &mut self.commands,
                 revision: self.revision,
             };
+            let close = escape && !self.search.is_open();
+            // Every panel answers the same three keys.
+            macro_rules! panel_keys {
+                ($panel:expr) => {{
+                    if new_item {
+                        $panel.new_item(&mut pctx);
+                    }
+                    if delete {
+                        $panel.request_delete();
+                    }
+                    if close {
+                        $panel.close();
+                    }
+                }};
+            }
             match self.panel {
-                Panel::Roster => {
-                    if new_item {
-                        self.roster.new_item(&mut pctx);
-                    }
-                    if delete {
-                        self.roster.request_delete();
-                    }
-                    if escape && !self.search.is_open() {
-                        self.roster.close();
-                    }
-                }
-                Panel::Catalog => {
-                    if new_item {
-                        self.catalog_panel.new_item(&mut pctx);
-                    }
-                    if delete {
-                        self.catalog_panel.request_delete();
-                    }
-                    if escape && !self.search.is_open() {
-                        self.catalog_panel.close();
-                    }
-                }
-                Panel::Planning => {
-                    if new_item {
-                        self.planning.new_item(&mut pctx);
-                    }
-                    if delete {
-                        self.planning.request_delete();
-                    }
-                    if escape && !self.search.is_open() {
-                        self.planning.close();
-                    }
-                }
-                Panel::Sales => {
-                    if new_item {
-                        self.ledger.new_item(&mut pctx);
-                    }
-                    if delete {
-                        self.ledger.request_delete();
-                    }
-                    if escape && !self.search.is_open() {
-                        self.ledger.close();
-                    }
-                }
+                Panel::Roster => panel_keys!(self.roster),
+                Panel::Catalog => panel_keys!(self.catalog_panel),
+                Panel::Planning => panel_keys!(self.planning),
+                Panel::Sales => panel_keys!(self.ledger),
             }
         }
     }
