@@ -1121,17 +1121,17 @@ impl CostForm {
                     "Enter the date the money was spent, as YYYY-MM-DD".to_owned(),
                 )
             } else {
-                ("date", capitalized(&e.to_string()))
+                ("date", widgets::capitalized(&e.to_string()))
             }
         })?;
         let currency = Currency::parse(&self.currency)
-            .map_err(|e| ("currency", capitalized(&e.to_string())))?;
+            .map_err(|e| ("currency", widgets::capitalized(&e.to_string())))?;
         let amount = self.amount.trim();
         let negative = amount.starts_with('-');
         let money = Money::parse(amount, currency).map_err(|e| {
             (
                 "amount",
-                capitalized(&e.to_string().replace("price", "amount")),
+                widgets::capitalized(&e.to_string().replace("price", "amount")),
             )
         })?;
         if negative || money.is_negative() {
@@ -1152,7 +1152,7 @@ impl CostForm {
             note: self.note.trim().to_owned(),
         };
         cost.validate()
-            .map_err(|e| (e.field(), capitalized(&e.to_string())))?;
+            .map_err(|e| (e.field(), widgets::capitalized(&e.to_string())))?;
         Ok(cost)
     }
 }
@@ -1291,9 +1291,9 @@ impl MapForm {
         mapping.fixed_currency = if fixed.is_empty() {
             None
         } else {
-            Some(Currency::parse(fixed).map_err(|e| capitalized(&e.to_string()))?)
+            Some(Currency::parse(fixed).map_err(|e| widgets::capitalized(&e.to_string()))?)
         };
-        mapping.validate().map_err(|e| capitalized(&e))?;
+        mapping.validate().map_err(|e| widgets::capitalized(&e))?;
         let name = self.name.trim();
         if name.is_empty() {
             return Err("Type a name to save the mapping under".to_owned());
@@ -1423,13 +1423,6 @@ fn chart_ui(ui: &mut Ui, rows: &[IncomeRow], home: Currency, group: IncomeGroup)
         .show(ui, |plot| {
             plot.bar_chart(egui_plot::BarChart::new("Net income", bars));
         });
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().collect::<String>() + chars.as_str()
-    })
 }
 
 #[cfg(test)]

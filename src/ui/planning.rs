@@ -131,7 +131,8 @@ impl RowDraft {
             ..self.saved.clone()
         }
         .normalized();
-        m.validate().map_err(|e| capitalized(&e.to_string()))?;
+        m.validate()
+            .map_err(|e| widgets::capitalized(&e.to_string()))?;
         m.check_due(release_date).map_err(|e| e.to_string())?;
         Ok(m)
     }
@@ -237,7 +238,7 @@ impl ProfileDraft {
         };
         profile
             .validate()
-            .map_err(|e| capitalized(&e.to_string()))?;
+            .map_err(|e| widgets::capitalized(&e.to_string()))?;
         Ok(profile)
     }
 
@@ -1251,7 +1252,7 @@ impl PlanningPanel {
                                     .collect(),
                             ));
                         }
-                        Err(e) => page.message = Some(capitalized(&e.to_string())),
+                        Err(e) => page.message = Some(widgets::capitalized(&e.to_string())),
                     }
                 }
             } else if let Ok(milestones) = &generated {
@@ -1885,7 +1886,8 @@ fn new_milestone(page: &Page, draft: &NewMilestone) -> Result<Milestone, String>
         ..Milestone::new(page.id, name, due)
     }
     .normalized();
-    m.validate().map_err(|e| capitalized(&e.to_string()))?;
+    m.validate()
+        .map_err(|e| widgets::capitalized(&e.to_string()))?;
     m.check_due(page.release.release_date)
         .map_err(|e| e.to_string())?;
     Ok(m)
@@ -2019,14 +2021,6 @@ fn profile_editor_ui(ui: &mut Ui, draft: &mut ProfileDraft) -> Option<Edit> {
         ui.label(RichText::new(format!("Not saved: {error}")).color(theme::error_color(ui)));
     }
     edit
-}
-
-/// "name cannot be empty" → "Name cannot be empty".
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 #[cfg(test)]

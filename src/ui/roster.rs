@@ -89,7 +89,7 @@ impl Page {
         let error = self.error.as_ref().filter(|e| e.field() == field)?;
         Some(match error {
             ValidationError::Invalid { reason, .. } => reason.clone(),
-            other => capitalized(&other.to_string()),
+            other => widgets::capitalized(&other.to_string()),
         })
     }
 }
@@ -887,14 +887,6 @@ fn releases_ui(ui: &mut Ui, page: &Page) -> Option<crate::model::ReleaseId> {
             }
         });
     clicked
-}
-
-/// "name cannot be empty" → "Name cannot be empty".
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 #[cfg(test)]

@@ -226,3 +226,12 @@ pub fn sort_arrow_ui(ui: &mut Ui, descending: bool) {
 pub fn hint_ui(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).color(theme::weak_color(ui)));
 }
+
+/// A validation message as a sentence: "name cannot be empty" → "Name cannot be empty".
+#[must_use]
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
