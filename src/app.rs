@@ -1040,7 +1040,8 @@ impl LabeldeskApp {
                     file,
                     plan,
                     preview,
-                } => self.import_dialog.show_preview(file, plan, preview),
+                    sheet,
+                } => self.import_dialog.show_preview(file, plan, preview, sheet),
                 crate::tasks::TaskOutcome::Reopened {
                     catalog,
                     message,
@@ -1128,6 +1129,25 @@ impl LabeldeskApp {
                 self.apply_commands();
                 let task = crate::tasks::import_export(ctx, source, catalog_path);
                 self.start_task(task);
+            }
+            Some(crate::ui::import::ImportRequest::Remap(file, sheet)) => {
+                let task = crate::tasks::remap_import(ctx, file, *sheet, catalog_path);
+                self.start_task(task);
+            }
+            Some(crate::ui::import::ImportRequest::SaveMapping(name, mapping)) => {
+                let json = mapping.to_json();
+                let saved = self
+                    .catalog
+                    .as_mut()
+                    .map(|catalog| catalog.write(|tx| db::import_mappings::save(tx, &name, &json)));
+                match saved {
+                    Some(Ok(())) => {
+                        self.import_dialog.mapping_saved(&name);
+                        self.notify(format!("Saved the column mapping “{name}”"), false);
+                    }
+                    Some(Err(e)) => self.notify(format!("Could not save the mapping: {e}"), true),
+                    None => {}
+                }
             }
             Some(crate::ui::import::ImportRequest::Apply(plan, policy)) => {
                 self.flush_drafts();

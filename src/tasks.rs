@@ -28,8 +28,11 @@ pub enum TaskOutcome {
     /// A file was read for import: show the preview before anything is written.
     ImportPreview {
         file: PathBuf,
-        plan: Box<crate::io::import::ImportPlan>,
-        preview: Box<crate::io::import::Preview>,
+        /// `None` only for a spreadsheet whose mapping lacks a required column.
+        plan: Option<Box<crate::io::import::ImportPlan>>,
+        preview: Option<Box<crate::io::import::Preview>>,
+        /// A spreadsheet: its table and the column mapping, for the mapping editor.
+        sheet: Option<Box<crate::io::spreadsheet::Sheet>>,
     },
 }
 
@@ -203,7 +206,9 @@ pub fn damage_check(ctx: &egui::Context, catalog_path: PathBuf) -> std::io::Resu
     })
 }
 
-/// Reads a file to import and previews it against the catalog; nothing is written.
+/// Reads a file to import and previews it against the catalog; nothing is written. A
+/// spreadsheet is read through the saved mapping that fits its columns best, else through the
+/// mapping suggested from its header names (prices in `currency`).
 ///
 /// # Errors
 /// When no thread can be started.
@@ -213,13 +218,47 @@ pub fn read_import(
     catalog_path: PathBuf,
     currency: crate::model::Currency,
 ) -> std::io::Result<Task> {
-    use crate::io::import;
+    use crate::io::{import, spreadsheet};
     let job = Job::spawn(
         "import-read",
         "Reading",
         wake(ctx),
         move |control: &JobControl| {
             control.set_stage("Reading the file");
+            if import::detect(&file) == Some(import::ImportKind::Spreadsheet) {
+                let table = match spreadsheet::read_table(&file) {
+                    Ok(table) => table,
+                    Err(e) => return TaskOutcome::Failed(e.to_string()),
+                };
+                let saved = match Catalog::open(&catalog_path)
+                    .and_then(|catalog| crate::db::import_mappings::list(catalog.conn()))
+                {
+                    Ok(saved) => saved
+                        .into_iter()
+                        .filter_map(|(name, json)| {
+                            spreadsheet::ColumnMapping::from_json(&json).map(|m| (name, m))
+                        })
+                        .collect::<Vec<_>>(),
+                    Err(e) => return TaskOutcome::Failed(e.to_string()),
+                };
+                let (applied, mapping) = if let Some((name, mapping)) =
+                    spreadsheet::best_saved(&table.headers, &saved)
+                {
+                    (Some(name.clone()), mapping.clone())
+                } else {
+                    let mut mapping = spreadsheet::suggest_mapping(&table.headers);
+                    mapping.currency = currency;
+                    (None, mapping)
+                };
+                let sheet = spreadsheet::Sheet {
+                    table: std::sync::Arc::new(table),
+                    mapping,
+                    applied,
+                    saved,
+                    error: None,
+                };
+                return preview_sheet(file, sheet, &catalog_path, control);
+            }
             let plan = match import::read_file(&file, currency, control) {
                 Ok(plan) => plan,
                 Err(e) => return TaskOutcome::Failed(e.to_string()),
@@ -233,8 +272,9 @@ pub fn read_import(
             match preview {
                 Ok(preview) => TaskOutcome::ImportPreview {
                     file,
-                    plan: Box::new(plan),
-                    preview: Box::new(preview),
+                    plan: Some(Box::new(plan)),
+                    preview: Some(Box::new(preview)),
+                    sheet: None,
                 },
                 Err(e) => TaskOutcome::Failed(e),
             }
@@ -244,6 +284,74 @@ pub fn read_import(
         job,
         cancellable: true,
     })
+}
+
+/// Reads a spreadsheet again through a mapping the user changed in the preview.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn remap_import(
+    ctx: &egui::Context,
+    file: PathBuf,
+    sheet: crate::io::spreadsheet::Sheet,
+    catalog_path: PathBuf,
+) -> std::io::Result<Task> {
+    let job = Job::spawn(
+        "import-remap",
+        "Reading",
+        wake(ctx),
+        move |control: &JobControl| preview_sheet(file, sheet, &catalog_path, control),
+    )?;
+    Ok(Task {
+        job,
+        cancellable: true,
+    })
+}
+
+/// Plans a spreadsheet through its mapping and previews the plan against the catalog. A
+/// mapping without a required column is not a failure: the preview shows the mapping editor
+/// with the reason, so the user can pick the column.
+fn preview_sheet(
+    file: PathBuf,
+    mut sheet: crate::io::spreadsheet::Sheet,
+    catalog_path: &Path,
+    control: &JobControl,
+) -> TaskOutcome {
+    use crate::io::import::{self, ImportError};
+    let plan = match crate::io::spreadsheet::plan(&sheet.table, &sheet.mapping, control) {
+        Ok(plan) => plan,
+        Err(ImportError::MissingColumn { column, .. }) => {
+            let required = crate::io::spreadsheet::REQUIRED
+                .iter()
+                .any(|f| f.label() == column);
+            sheet.error = Some(if required {
+                format!("No column is chosen for the {column}: pick it below to read the sheet.")
+            } else {
+                format!("The column “{column}” is not in this file: pick another below.")
+            });
+            return TaskOutcome::ImportPreview {
+                file,
+                plan: None,
+                preview: None,
+                sheet: Some(Box::new(sheet)),
+            };
+        }
+        Err(e) => return TaskOutcome::Failed(e.to_string()),
+    };
+    sheet.error = None;
+    control.set_stage("Looking for duplicates");
+    let preview = Catalog::open(catalog_path)
+        .map_err(|e| e.to_string())
+        .and_then(|catalog| import::preview(&plan, catalog.conn()).map_err(|e| e.to_string()));
+    match preview {
+        Ok(preview) => TaskOutcome::ImportPreview {
+            file,
+            plan: Some(Box::new(plan)),
+            preview: Some(Box::new(preview)),
+            sheet: Some(Box::new(sheet)),
+        },
+        Err(e) => TaskOutcome::Failed(e),
+    }
 }
 
 /// Writes an import plan in one transaction, after a snapshot of the catalog.

@@ -8,6 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use labeldesk::app::{LabeldeskApp, UiState};
 use labeldesk::db::{self, Catalog};
+use labeldesk::io::spreadsheet::Field;
 use labeldesk::model::ReleaseId;
 
 fn step_until(
@@ -47,6 +48,9 @@ fn open_import(harness: &mut Harness<'_, LabeldeskApp>, path: &str) {
     harness
         .get_by_role_and_label(Role::TextInput, "File to import")
         .focus();
+    harness.run();
+    // Replace what an earlier import left in the field.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     harness
         .get_by_role_and_label(Role::TextInput, "File to import")
         .type_text(path);
@@ -365,5 +369,142 @@ fn snapshots_are_also_copied_to_a_second_folder_and_its_age_is_shown() {
         harness.state().ui_state().second_backup_folder.as_deref(),
         Some(usb.path()),
         "remembered"
+    );
+}
+
+/// Waits until the import preview is ready again (after reading or re-reading the sheet).
+fn wait_for_preview(harness: &mut Harness<'_, LabeldeskApp>) {
+    for _ in 0..1000 {
+        harness.step();
+        if harness.query_by_label("Reading the sheet again…").is_none()
+            && harness.query_by_label("Save mapping as").is_some()
+        {
+            harness.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the import preview did not come back");
+}
+
+/// Picks `column` for `field` in the import window's column mapping.
+fn map_column(harness: &mut Harness<'_, LabeldeskApp>, field: &str, column: &str) {
+    harness.get_by_role_and_label(Role::ComboBox, field).click();
+    harness.run();
+    harness
+        .get_all_by_label(column)
+        .last()
+        .expect("option")
+        .click();
+    harness.run();
+    wait_for_preview(harness);
+}
+
+#[test]
+fn a_spreadsheet_column_mapping_is_picked_saved_and_used_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("label.sqlite");
+    let catalog = Catalog::create(&path).expect("create");
+    // Headers Labeldesk cannot guess: the title is in "Product", the artist in "Who".
+    let first = dir.path().join("shop export 1.csv");
+    std::fs::write(
+        &first,
+        "Ref;Who;Product;Line\n\
+         SK001;Grey Heron;Concrete Birds;Pylons\n\
+         SK001;Grey Heron;Concrete Birds;Ferry Lights\n\
+         SK002;Nação Zumbi;Da Lama;Banditismo\n",
+    )
+    .expect("write csv");
+    let second = dir.path().join("shop export 2.csv");
+    std::fs::write(
+        &second,
+        "Ref;Who;Product;Line\nSK003;Grey Heron;Salt Roads;Estuary\n",
+    )
+    .expect("write csv");
+    let count = |app: &LabeldeskApp, sql: &str| -> i64 {
+        app.catalog()
+            .expect("open")
+            .conn()
+            .query_row(sql, [], |r| r.get(0))
+            .expect("count")
+    };
+    let mut harness = app_on(catalog);
+    open_import(&mut harness, first.to_str().expect("utf-8"));
+    harness.get_by_label("Read file").click();
+    wait_for_preview(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("No column is chosen for the Title")
+            .is_some(),
+        "the preview says what is missing"
+    );
+
+    map_column(&mut harness, "Title", "Product");
+    map_column(&mut harness, "Artist", "Who");
+    map_column(&mut harness, "Track title", "Line");
+    map_column(&mut harness, "Catalog number", "Ref");
+    assert!(
+        harness
+            .query_by_label_contains("No column is chosen")
+            .is_none()
+    );
+    assert_eq!(count(harness.state(), "SELECT count(*) FROM releases"), 0);
+
+    harness
+        .get_by_role_and_label(Role::TextInput, "Save mapping as")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Save mapping as")
+        .type_text("Shop export");
+    harness.run();
+    harness.get_by_label("Save mapping").click();
+    harness.run();
+    let saved =
+        db::import_mappings::list(harness.state().catalog().expect("open").conn()).expect("list");
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].0, "Shop export");
+    let mapping =
+        labeldesk::io::spreadsheet::ColumnMapping::from_json(&saved[0].1).expect("mapping json");
+    assert_eq!(mapping.column(Field::Title), Some("Product"));
+    assert_eq!(mapping.column(Field::Artist), Some("Who"));
+    assert_eq!(mapping.column(Field::TrackTitle), Some("Line"));
+    assert_eq!(mapping.column(Field::CatalogNumber), Some("Ref"));
+
+    harness.get_by_label("Import into catalog").click();
+    step_until(&mut harness, "the import", |app| {
+        app.status_text().is_some_and(|s| s.starts_with("Imported"))
+    });
+    assert_eq!(count(harness.state(), "SELECT count(*) FROM releases"), 2);
+    assert_eq!(count(harness.state(), "SELECT count(*) FROM tracks"), 3);
+    assert_eq!(
+        count(
+            harness.state(),
+            "SELECT count(*) FROM catalog_numbers WHERE catno = 'SK002'"
+        ),
+        1
+    );
+
+    // The next export of the same shop reads itself through the saved mapping.
+    open_import(&mut harness, second.to_str().expect("utf-8"));
+    harness.get_by_label("Read file").click();
+    wait_for_preview(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("read through the saved mapping “Shop export”")
+            .is_some()
+    );
+    harness.get_by_label("Import into catalog").click();
+    step_until(&mut harness, "the second import", |app| {
+        app.status_text()
+            .is_some_and(|s| s.starts_with("Imported") && app.catalog().is_some())
+            && count(app, "SELECT count(*) FROM releases") == 3
+    });
+    assert_eq!(
+        count(
+            harness.state(),
+            "SELECT count(*) FROM releases WHERE title = 'Salt Roads'"
+        ),
+        1
     );
 }

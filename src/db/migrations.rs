@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "one-letter search prefixes",
         sql: include_str!("sql/v4_search_prefixes.sql"),
     },
+    Migration {
+        name: "spreadsheet import mappings",
+        sql: include_str!("sql/v5_import_mappings.sql"),
+    },
 ];
 
 /// The catalog version this build writes.

@@ -9,6 +9,7 @@ pub mod convert;
 pub mod covers;
 pub mod error;
 pub mod formats;
+pub mod import_mappings;
 pub mod labels;
 pub mod ledger;
 pub mod migrations;

@@ -217,6 +217,76 @@ impl ColumnMapping {
     }
 }
 
+impl ColumnMapping {
+    /// The mapping as the JSON kept in the catalog's `import_mappings` table.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// A mapping saved by [`Self::to_json`]; `None` when the JSON is not a mapping.
+    #[must_use]
+    pub fn from_json(json: &str) -> Option<Self> {
+        serde_json::from_str(json).ok()
+    }
+
+    /// Whether every column this mapping names is among `headers` (compared as
+    /// [`plan`] compares them: trimmed, then case-insensitively) and the required fields are
+    /// mapped: a saved mapping that fits a sheet can be applied to it as it is.
+    #[must_use]
+    pub fn fits(&self, headers: &[String]) -> bool {
+        REQUIRED.iter().all(|f| self.columns.contains_key(f))
+            && self.columns.values().all(|wanted| {
+                let wanted = wanted.trim().to_lowercase();
+                headers.iter().any(|h| h.trim().to_lowercase() == wanted)
+            })
+    }
+
+    /// The index among `headers` of the column mapped to `field`.
+    #[must_use]
+    pub fn column_index(&self, field: Field, headers: &[String]) -> Option<usize> {
+        let wanted = self.column(field)?.trim();
+        headers.iter().position(|h| h.trim() == wanted).or_else(|| {
+            let wanted = wanted.to_lowercase();
+            headers
+                .iter()
+                .position(|h| h.trim().to_lowercase() == wanted)
+        })
+    }
+}
+
+/// Of the `saved` (name, mapping) pairs, the one to apply to a sheet with these `headers`:
+/// among those that [fit](ColumnMapping::fits), the one that maps the most columns (the first
+/// by name on a tie). `None` when none fits.
+#[must_use]
+pub fn best_saved<'a>(
+    headers: &[String],
+    saved: &'a [(String, ColumnMapping)],
+) -> Option<&'a (String, ColumnMapping)> {
+    saved.iter().filter(|(_, m)| m.fits(headers)).fold(
+        None,
+        |best: Option<&(String, ColumnMapping)>, candidate| match best {
+            Some(b) if b.1.columns.len() >= candidate.1.columns.len() => Some(b),
+            _ => Some(candidate),
+        },
+    )
+}
+
+/// A spreadsheet in the import preview: the sheet as read, the mapping it is read through
+/// (which the user can change), the saved mappings to choose from, and why the sheet cannot
+/// be read through this mapping, if it cannot.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub table: std::sync::Arc<Table>,
+    pub mapping: ColumnMapping,
+    /// The name of the saved mapping in use, while it is unchanged.
+    pub applied: Option<String>,
+    /// Every saved mapping, by name.
+    pub saved: Vec<(String, ColumnMapping)>,
+    /// E.g. "No column holds the title": nothing can be imported until it is mapped.
+    pub error: Option<String>,
+}
+
 /// Fields a spreadsheet must have a column for.
 pub const REQUIRED: &[Field] = &[Field::Title];
 
@@ -1073,6 +1143,55 @@ mod tests {
 
     fn headers(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn saved_mappings_round_trip_and_the_best_fitting_one_is_chosen() {
+        let sheet = headers(&["Release Name", "Band", "Song", "Cat"]);
+        let mut narrow = ColumnMapping::default();
+        narrow.set(Field::Title, Some("release name"));
+        let mut wide = narrow.clone();
+        wide.set(Field::Artist, Some("Band"));
+        wide.set(Field::TrackTitle, Some("Song"));
+        wide.currency = Currency::parse("EUR").unwrap();
+        let mut other_shape = wide.clone();
+        other_shape.set(Field::Isrc, Some("ISRC"));
+        let mut no_title = ColumnMapping::default();
+        no_title.set(Field::Artist, Some("Band"));
+
+        assert_eq!(
+            ColumnMapping::from_json(&wide.to_json()),
+            Some(wide.clone())
+        );
+        assert_eq!(ColumnMapping::from_json("[1, 2]"), None);
+        assert!(narrow.fits(&sheet) && wide.fits(&sheet));
+        assert!(
+            !other_shape.fits(&sheet),
+            "its ISRC column is not in this sheet"
+        );
+        assert!(
+            !no_title.fits(&sheet),
+            "a mapping without the title cannot be applied"
+        );
+        assert_eq!(wide.column_index(Field::TrackTitle, &sheet), Some(2));
+        assert_eq!(narrow.column_index(Field::Title, &sheet), Some(0));
+        assert_eq!(narrow.column_index(Field::Artist, &sheet), None);
+
+        let saved = vec![
+            ("A narrow".to_owned(), narrow.clone()),
+            ("B other shop".to_owned(), other_shape),
+            ("C wide".to_owned(), wide.clone()),
+            ("D no title".to_owned(), no_title),
+        ];
+        assert_eq!(
+            best_saved(&sheet, &saved).map(|(n, _)| n.as_str()),
+            Some("C wide")
+        );
+        assert_eq!(
+            best_saved(&sheet, &saved[..2]).map(|(n, _)| n.as_str()),
+            Some("A narrow")
+        );
+        assert_eq!(best_saved(&headers(&["Something", "Else"]), &saved), None);
     }
 
     #[test]

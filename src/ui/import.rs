@@ -8,6 +8,7 @@ use egui::RichText;
 
 use super::{theme, widgets};
 use crate::io::import::{self, DuplicatePolicy, ImportPlan, Preview};
+use crate::io::spreadsheet::{ColumnMapping, Field, Sheet};
 
 /// What the user asked the Import window for.
 pub enum ImportRequest {
@@ -17,6 +18,10 @@ pub enum ImportRequest {
     Apply(Box<ImportPlan>, DuplicatePolicy),
     /// Load a Labeldesk export (a whole catalog) into the empty catalog.
     LoadExport(PathBuf),
+    /// Read the spreadsheet again through the mapping the user changed.
+    Remap(PathBuf, Box<Sheet>),
+    /// Save the spreadsheet's column mapping under a name.
+    SaveMapping(String, ColumnMapping),
 }
 
 enum Stage {
@@ -24,8 +29,13 @@ enum Stage {
     Reading,
     Preview {
         file: PathBuf,
-        plan: Box<ImportPlan>,
-        preview: Box<Preview>,
+        plan: Option<Box<ImportPlan>>,
+        preview: Option<Box<Preview>>,
+        sheet: Option<Box<Sheet>>,
+        /// The sheet is being read again through a changed mapping.
+        remapping: bool,
+        /// The name typed to save the mapping under.
+        save_name: String,
     },
     Importing,
 }
@@ -72,13 +82,46 @@ impl ImportDialog {
     }
 
     /// The background read finished: show the preview.
-    pub fn show_preview(&mut self, file: PathBuf, plan: Box<ImportPlan>, preview: Box<Preview>) {
+    pub fn show_preview(
+        &mut self,
+        file: PathBuf,
+        plan: Option<Box<ImportPlan>>,
+        preview: Option<Box<Preview>>,
+        sheet: Option<Box<Sheet>>,
+    ) {
         self.open = true;
+        let save_name = match &self.stage {
+            Stage::Preview { save_name, .. } => save_name.clone(),
+            _ => sheet
+                .as_ref()
+                .and_then(|s| s.applied.clone())
+                .unwrap_or_default(),
+        };
         self.stage = Stage::Preview {
             file,
             plan,
             preview,
+            sheet,
+            remapping: false,
+            save_name,
         };
+    }
+
+    /// The mapping was saved under `name`: it is now the one in use and among the saved.
+    pub fn mapping_saved(&mut self, name: &str) {
+        if let Stage::Preview {
+            sheet: Some(sheet), ..
+        } = &mut self.stage
+        {
+            sheet.applied = Some(name.to_owned());
+            let mapping = sheet.mapping.clone();
+            if let Some(entry) = sheet.saved.iter_mut().find(|(n, _)| n == name) {
+                entry.1 = mapping;
+            } else {
+                sheet.saved.push((name.to_owned(), mapping));
+                sheet.saved.sort_by(|a, b| a.0.cmp(&b.0));
+            }
+        }
     }
 
     /// The read or the import failed or finished: back to choosing a file (or closed).
@@ -183,59 +226,43 @@ impl ImportDialog {
                         ui.label("Importing… (the status bar shows progress and a Cancel button)");
                     });
                 }
-                Stage::Preview { file, plan, preview } => {
-                    let counts = &preview.counts;
+                Stage::Preview {
+                    file,
+                    plan,
+                    preview,
+                    sheet,
+                    remapping,
+                    save_name,
+                } => {
                     ui.label(RichText::new(file.display().to_string()).strong());
-                    egui::Grid::new("import_counts").num_columns(2).spacing([16.0, 2.0]).show(ui, |ui| {
-                        for (what, n) in [
-                            ("Artists", counts.artists),
-                            ("Labels", counts.labels),
-                            ("Releases", counts.releases),
-                            ("Formats", counts.formats),
-                            ("Tracks", counts.tracks),
-                            ("Catalog numbers", counts.catalog_numbers),
-                            ("Barcodes", counts.barcodes),
-                            ("ISRCs", counts.isrcs),
-                        ] {
-                            ui.label(what);
-                            ui.label(n.to_string());
-                            ui.end_row();
+                    if let Some(sheet) = sheet {
+                        if let Some(changed) = mapping_ui(ui, sheet, save_name, *remapping, &mut request) {
+                            sheet.mapping = changed;
+                            sheet.applied = None;
+                            *remapping = true;
+                            request = Some(ImportRequest::Remap(file.clone(), sheet.clone()));
                         }
-                    });
-                    if preview.existing_artists > 0 {
-                        widgets::hint_ui(ui, &format!("{} artist(s) are already in your catalog and will be reused.", preview.existing_artists));
+                        ui.separator();
                     }
-                    if !preview.duplicates.is_empty() {
-                        ui.add_space(6.0);
-                        ui.label(RichText::new(format!("{} release(s) are already in your catalog", preview.duplicates.len())).strong());
-                        for duplicate in preview.duplicates.iter().take(8) {
-                            widgets::hint_ui(ui, &format!("“{}”", duplicate.existing_title));
-                        }
-                        ui.horizontal(|ui| {
-                            ui.radio_value(&mut self.policy, DuplicatePolicy::Skip, "Skip them");
-                            ui.radio_value(&mut self.policy, DuplicatePolicy::Merge, "Fill in what they lack");
-                        });
-                    }
-                    if !plan.problems.is_empty() {
-                        ui.add_space(6.0);
-                        ui.label(
-                            RichText::new(format!("{} problem(s): these values are left out", plan.problems.len()))
-                                .color(theme::warn_color(ui)),
-                        );
-                        egui::ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
-                            for problem in plan.problems.iter().take(200) {
-                                ui.label(RichText::new(problem.to_string()).small());
-                            }
-                        });
+                    if let (Some(plan), Some(preview)) = (plan.as_deref(), preview.as_deref()) {
+                        preview_ui(ui, plan, preview, &mut self.policy);
+                    } else {
+                        widgets::hint_ui(ui, "Nothing to preview until the sheet can be read.");
                     }
                     ui.add_space(8.0);
                     ui.horizontal(|ui| {
-                        if ui.button(RichText::new("Import into catalog").strong()).clicked() {
-                            let plan = std::mem::replace(plan, Box::new(ImportPlan::new(file.display().to_string())));
+                        let ready = plan.is_some() && !*remapping;
+                        if ui.add_enabled(ready, egui::Button::new(RichText::new("Import into catalog").strong())).clicked()
+                            && let Some(plan) = plan.take()
+                        {
                             request = Some(ImportRequest::Apply(plan, self.policy));
                         }
                         if ui.button("Cancel").clicked() {
                             close = true;
+                        }
+                        if *remapping {
+                            ui.spinner();
+                            ui.label("Reading the sheet again…");
                         }
                     });
                 }
@@ -249,5 +276,235 @@ impl ImportDialog {
             self.stage = Stage::Choose;
         }
         request
+    }
+}
+
+/// Counts, duplicates and problems of a previewed plan.
+fn preview_ui(
+    ui: &mut egui::Ui,
+    plan: &ImportPlan,
+    preview: &Preview,
+    policy: &mut DuplicatePolicy,
+) {
+    let counts = &preview.counts;
+    egui::Grid::new("import_counts")
+        .num_columns(2)
+        .spacing([16.0, 2.0])
+        .show(ui, |ui| {
+            for (what, n) in [
+                ("Artists", counts.artists),
+                ("Labels", counts.labels),
+                ("Releases", counts.releases),
+                ("Formats", counts.formats),
+                ("Tracks", counts.tracks),
+                ("Catalog numbers", counts.catalog_numbers),
+                ("Barcodes", counts.barcodes),
+                ("ISRCs", counts.isrcs),
+            ] {
+                ui.label(what);
+                ui.label(n.to_string());
+                ui.end_row();
+            }
+        });
+    if preview.existing_artists > 0 {
+        widgets::hint_ui(
+            ui,
+            &format!(
+                "{} artist(s) are already in your catalog and will be reused.",
+                preview.existing_artists
+            ),
+        );
+    }
+    if !preview.duplicates.is_empty() {
+        ui.add_space(6.0);
+        ui.label(
+            RichText::new(format!(
+                "{} release(s) are already in your catalog",
+                preview.duplicates.len()
+            ))
+            .strong(),
+        );
+        for duplicate in preview.duplicates.iter().take(8) {
+            widgets::hint_ui(ui, &format!("“{}”", duplicate.existing_title));
+        }
+        ui.horizontal(|ui| {
+            ui.radio_value(policy, DuplicatePolicy::Skip, "Skip them");
+            ui.radio_value(policy, DuplicatePolicy::Merge, "Fill in what they lack");
+        });
+    }
+    if !plan.problems.is_empty() {
+        ui.add_space(6.0);
+        ui.label(
+            RichText::new(format!(
+                "{} problem(s): these values are left out",
+                plan.problems.len()
+            ))
+            .color(theme::warn_color(ui)),
+        );
+        egui::ScrollArea::vertical()
+            .id_salt("import_problems")
+            .max_height(140.0)
+            .show(ui, |ui| {
+                for problem in plan.problems.iter().take(200) {
+                    ui.label(RichText::new(problem.to_string()).small());
+                }
+            });
+    }
+}
+
+/// The spreadsheet's column mapping: one row per field with the column it is read from and
+/// that column's value in the first row; saved mappings to apply; saving under a name.
+/// Returns the changed mapping when the user changed it (the caller reads the sheet again).
+fn mapping_ui(
+    ui: &mut egui::Ui,
+    sheet: &Sheet,
+    save_name: &mut String,
+    busy: bool,
+    request: &mut Option<ImportRequest>,
+) -> Option<ColumnMapping> {
+    let mut changed = None;
+    let headers = &sheet.table.headers;
+    let first_row = sheet.table.rows.first();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Columns").strong());
+        match &sheet.applied {
+            Some(name) => widgets::hint_ui(ui, &format!("read through the saved mapping “{name}”")),
+            None => widgets::hint_ui(ui, "guessed from the header row: change any that are wrong"),
+        }
+    });
+    if let Some(error) = &sheet.error {
+        ui.label(RichText::new(error).color(theme::error_color(ui)));
+    }
+    let in_file: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let sample = first_row
+                .and_then(|r| r.cells.get(i))
+                .map_or("", |c| c.trim());
+            if sample.is_empty() {
+                h.clone()
+            } else {
+                format!("{h} ({})", ellipsize(sample, 18))
+            }
+        })
+        .collect();
+    widgets::hint_ui(
+        ui,
+        &format!(
+            "{} row(s); columns in the file: {}",
+            sheet.table.rows.len(),
+            in_file.join(", ")
+        ),
+    );
+    if !sheet.saved.is_empty() {
+        ui.horizontal(|ui| {
+            ui.label("Saved mappings");
+            let names: Vec<Option<usize>> = std::iter::once(None)
+                .chain((0..sheet.saved.len()).map(Some))
+                .collect();
+            let mut pick: Option<usize> = None;
+            let label = |i: Option<usize>| {
+                i.map_or_else(
+                    || "Apply a saved mapping…".to_owned(),
+                    |i| sheet.saved[i].0.clone(),
+                )
+            };
+            if widgets::choice_ui(
+                ui,
+                "Saved mappings",
+                "import_saved_mappings",
+                &mut pick,
+                &names,
+                label,
+            ) && let Some(i) = pick
+            {
+                let mut mapping = sheet.saved[i].1.clone();
+                // Keep only columns this sheet has; the rest stay unmapped.
+                let fits = |field: Field| mapping.column_index(field, headers).is_some();
+                let keep: Vec<Field> = Field::ALL.iter().copied().filter(|&f| fits(f)).collect();
+                mapping.columns.retain(|field, _| keep.contains(field));
+                changed = Some(mapping);
+            }
+        });
+    }
+    let choices: Vec<Option<usize>> = std::iter::once(None)
+        .chain((0..headers.len()).map(Some))
+        .collect();
+    egui::ScrollArea::vertical()
+        .id_salt("import_mapping")
+        .max_height(420.0)
+        .show(ui, |ui| {
+            egui::Grid::new("import_mapping_grid")
+                .num_columns(3)
+                .spacing([12.0, 3.0])
+                .striped(true)
+                .show(ui, |ui| {
+                    for &field in Field::ALL {
+                        let required = crate::io::spreadsheet::REQUIRED.contains(&field);
+                        ui.label(if required {
+                            format!("{} (required)", field.label())
+                        } else {
+                            field.label().to_owned()
+                        });
+                        let current = sheet.mapping.column_index(field, headers);
+                        let mut value = current;
+                        let label = |i: Option<usize>| {
+                            i.map_or_else(|| "— not imported".to_owned(), |i| headers[i].clone())
+                        };
+                        ui.add_enabled_ui(!busy, |ui| {
+                            widgets::choice_ui(
+                                ui,
+                                field.label(),
+                                ("import_column", field),
+                                &mut value,
+                                &choices,
+                                label,
+                            );
+                        });
+                        if value != current {
+                            let mut mapping =
+                                changed.clone().unwrap_or_else(|| sheet.mapping.clone());
+                            mapping.set(field, value.map(|i| headers[i].as_str()));
+                            changed = Some(mapping);
+                        }
+                        let sample = value
+                            .and_then(|i| first_row.and_then(|r| r.cells.get(i)))
+                            .map_or("", String::as_str);
+                        widgets::hint_ui(ui, &ellipsize(sample, 40));
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.horizontal(|ui| {
+        let label = ui.label("Save mapping as");
+        ui.add(
+            egui::TextEdit::singleline(save_name)
+                .desired_width(200.0)
+                .hint_text("e.g. Shop export"),
+        )
+        .labelled_by(label.id);
+        let ok = !save_name.trim().is_empty() && !busy && sheet.error.is_none();
+        if ui
+            .add_enabled(ok, egui::Button::new("Save mapping"))
+            .clicked()
+        {
+            *request = Some(ImportRequest::SaveMapping(
+                save_name.trim().to_owned(),
+                sheet.mapping.clone(),
+            ));
+        }
+    });
+    changed
+}
+
+/// `text` cut to `max` characters with an ellipsis.
+fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
     }
 }
