@@ -85,6 +85,24 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Record a sale at a show by barcode (UPC-A or EAN-13), as the merch screen's scanner
+    /// does; each sale is committed before "committed sale N" is printed.
+    Sell {
+        /// The show's number (as listed in the Shows panel).
+        #[arg(long)]
+        show: i64,
+        /// The item's barcode.
+        barcode: String,
+        /// Copies sold in this sale.
+        #[arg(long, default_value_t = 1)]
+        quantity: i64,
+        /// cash or card.
+        #[arg(long, default_value = "cash", value_parser = parse_payment)]
+        payment: crate::model::shows::Payment,
+        /// Record the same sale this many times (e.g. a tally entered after the show).
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
+    },
     /// Search artists, releases and tracks (titles, catalog numbers, barcodes, ISRCs).
     Search {
         /// What to look for.
@@ -137,6 +155,20 @@ pub fn run(db_path: Option<&Path>, command: &Command, out: &mut dyn Write) -> Re
         Command::Check => check(path, out),
         Command::Demo => demo(db_path, &default, out),
         Command::Search { query, limit } => search(path, query, *limit, out),
+        Command::Sell {
+            show,
+            barcode,
+            quantity,
+            payment,
+            repeat,
+        } => sell(
+            path,
+            crate::model::shows::ShowId(*show),
+            barcode,
+            (*quantity, *payment),
+            *repeat,
+            out,
+        ),
         Command::Backup { to } => {
             crate::io::backup::cli_backup(path, to.as_deref(), out)?;
             Ok(())
@@ -304,6 +336,51 @@ fn search(path: &Path, query: &str, limit: usize, out: &mut dyn Write) -> Result
             "{kind:<8} {:>8}  {}  ({})",
             hit.id, hit.title, hit.detail
         )?;
+    }
+    Ok(())
+}
+
+fn parse_payment(text: &str) -> Result<crate::model::shows::Payment, String> {
+    crate::model::shows::Payment::from_code(&text.trim().to_lowercase())
+        .map_err(|_| format!("“{text}”: the payment is cash or card"))
+}
+
+fn sell(
+    path: &Path,
+    show: crate::model::shows::ShowId,
+    barcode: &str,
+    (quantity, payment): (i64, crate::model::shows::Payment),
+    repeat: u32,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let mut catalog = Catalog::open(path)?;
+    let details = db::shows::get_show(catalog.conn(), show)?;
+    let items = db::shows::sell_items(catalog.conn(), &details)?;
+    let item = db::shows::find_by_barcode(&items, barcode).ok_or_else(|| {
+        CliError::Usage(format!(
+            "no item with barcode “{barcode}” is sold at show {show} (the playing artists' records and merch, and the label's merch)"
+        ))
+    })?;
+    let price = item.price.ok_or_else(|| {
+        CliError::Usage(format!(
+            "“{}” has no price in {}",
+            item.name, details.currency
+        ))
+    })?;
+    let sale = crate::model::shows::SaleInput {
+        item: item.item,
+        description: item.name.clone(),
+        artist_id: item.artist_id,
+        quantity,
+        unit_price: price,
+        discount: crate::model::shows::Discount::None,
+        payment,
+    };
+    for _ in 0..repeat {
+        let now = chrono::Utc::now().naive_utc();
+        let id = catalog.write(|tx| db::shows::record_sale(tx, show, &sale, now))?;
+        writeln!(out, "committed sale {id}")?;
+        out.flush()?;
     }
     Ok(())
 }

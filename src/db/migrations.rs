@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "spreadsheet import mappings",
         sql: include_str!("sql/v5_import_mappings.sql"),
     },
+    Migration {
+        name: "stock, shows and the merch table",
+        sql: include_str!("sql/v6_shows.sql"),
+    },
 ];
 
 /// The catalog version this build writes.

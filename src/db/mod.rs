@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod planning;
 pub mod releases;
 pub mod search;
+pub mod shows;
 pub mod tracks;
 pub mod warnings;
 

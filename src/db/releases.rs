@@ -155,7 +155,7 @@ pub fn credit_line(conn: &Connection, id: ReleaseId) -> Result<String> {
 }
 
 /// SQL expression (over alias `r`) for the main-artist credit line.
-const CREDIT_SQL: &str = "coalesce((SELECT group_concat(name, ' & ') FROM (
+pub(crate) const CREDIT_SQL: &str = "coalesce((SELECT group_concat(name, ' & ') FROM (
         SELECT a.name FROM release_artists ra JOIN artists a ON a.id = ra.artist_id
         WHERE ra.release_id = r.id AND ra.role = 'primary' ORDER BY ra.position)), '')";
 

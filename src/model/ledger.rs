@@ -383,6 +383,9 @@ macro_rules! code_enum {
     };
 }
 
+/// Lets other model modules declare their code enums the same way.
+pub(crate) use code_enum;
+
 code_enum!(
     /// How a sale reached the buyer.
     Channel, "sales channel", {
