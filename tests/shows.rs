@@ -444,10 +444,18 @@ fn killing_the_app_mid_show_loses_no_committed_sale() {
     let mut reported = Vec::new();
     let mut reader = std::io::BufRead::lines(std::io::BufReader::new(stdout));
     while reported.len() < kill_after {
-        let line = reader
-            .next()
-            .expect("the child ended before the kill point")
-            .expect("line");
+        let Some(line) = reader.next() else {
+            let mut stderr = String::new();
+            let _ = std::io::Read::read_to_string(
+                &mut child.stderr.take().expect("stderr"),
+                &mut stderr,
+            );
+            panic!(
+                "the child ended after {} sales, before the kill point: {stderr}",
+                reported.len()
+            );
+        };
+        let line = line.expect("line");
         let id: i64 = line
             .strip_prefix("committed sale ")
             .expect("report line")
