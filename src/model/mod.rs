@@ -14,6 +14,7 @@ pub mod kinds;
 pub mod ledger;
 pub mod money;
 pub mod plan;
+pub mod printable;
 
 pub use barcode::{Barcode, BarcodeKind, check_digit, looks_like_barcode};
 pub use catno::{CatalogNumber, suggest_next_catalog_number};
