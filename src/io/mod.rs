@@ -9,5 +9,6 @@ pub mod generate;
 pub mod ics;
 pub mod import;
 pub mod json;
+pub mod printable;
 pub mod reports;
 pub mod spreadsheet;

@@ -14,6 +14,7 @@ pub mod kinds;
 pub mod ledger;
 pub mod money;
 pub mod plan;
+pub mod printable;
 pub mod shows;
 
 pub use barcode::{Barcode, BarcodeKind, check_digit, looks_like_barcode};
