@@ -15,6 +15,7 @@ use crate::ui::ledger::{LedgerPanel, LedgerState};
 use crate::ui::planning::{PlanningPanel, PlanningState};
 use crate::ui::roster::{RosterPanel, RosterState};
 use crate::ui::search::GlobalSearch;
+use crate::ui::shows::{ShowsPanel, ShowsState};
 use crate::ui::theme::ThemeChoice;
 use crate::ui::{PanelCtx, welcome};
 use crate::undo::{Created, History};
@@ -29,6 +30,7 @@ pub struct UiState {
     pub catalog: CatalogState,
     pub planning: PlanningState,
     pub ledger: LedgerState,
+    pub shows: ShowsState,
     /// Where snapshots are also copied (this machine's USB stick or synced folder).
     pub second_backup_folder: Option<PathBuf>,
 }
@@ -76,6 +78,7 @@ pub struct LabeldeskApp {
     catalog_panel: CatalogPanel,
     planning: PlanningPanel,
     ledger: LedgerPanel,
+    shows: ShowsPanel,
     search: GlobalSearch,
     label_settings: crate::ui::label_settings::LabelSettings,
     status: Option<Status>,
@@ -129,6 +132,7 @@ impl LabeldeskApp {
             catalog_panel: CatalogPanel::restore(state.catalog),
             planning: PlanningPanel::restore(state.planning),
             ledger: LedgerPanel::restore(state.ledger),
+            shows: ShowsPanel::restore(state.shows),
             search: GlobalSearch::default(),
             label_settings: crate::ui::label_settings::LabelSettings::default(),
             status: None,
@@ -161,6 +165,7 @@ impl LabeldeskApp {
             catalog_panel: CatalogPanel::restore(state.catalog),
             planning: PlanningPanel::restore(state.planning),
             ledger: LedgerPanel::restore(state.ledger),
+            shows: ShowsPanel::restore(state.shows),
             search: GlobalSearch::default(),
             label_settings: crate::ui::label_settings::LabelSettings::default(),
             status: None,
@@ -226,6 +231,7 @@ impl LabeldeskApp {
             catalog: self.catalog_panel.state(),
             planning: self.planning.state(),
             ledger: self.ledger.state(),
+            shows: self.shows.state(),
             second_backup_folder: self.second_folder.clone(),
         }
     }
@@ -317,6 +323,29 @@ impl LabeldeskApp {
             Command::StartEmpty { label_name } => self.start_empty(&label_name),
             Command::Notify(text) => self.notify(text, false),
             Command::Error(text) => self.notify(text, true),
+            Command::Shows(op, started) => self.apply_shows(&op, started),
+        }
+    }
+
+    /// A stock, show or merch-table write: committed (one transaction, synchronous=FULL)
+    /// before the panel hears it is done.
+    fn apply_shows(&mut self, op: &db::shows::Op, started: Option<Instant>) {
+        let Some(catalog) = &mut self.catalog else {
+            self.notify("Not saved: no catalog is open", true);
+            return;
+        };
+        match catalog.write(|tx| db::shows::apply(tx, op)) {
+            Ok(outcome) => {
+                let took = started.map(|t| t.elapsed());
+                self.revision += 1;
+                self.shows.applied(&outcome, took);
+                self.notify(outcome.message, false);
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.shows.failed(&message);
+                self.notify(format!("Not saved: {message}"), true);
+            }
         }
     }
 
@@ -460,6 +489,7 @@ impl LabeldeskApp {
         self.catalog_panel = CatalogPanel::restore(CatalogState::default());
         self.planning = PlanningPanel::restore(PlanningState::default());
         self.ledger = LedgerPanel::restore(LedgerState::default());
+        self.shows = ShowsPanel::restore(ShowsState::default());
         self.revision += 1;
         self.backup_mark = (self.revision, Instant::now());
     }
@@ -509,12 +539,14 @@ impl LabeldeskApp {
     fn shortcuts(&mut self, ctx: &egui::Context) {
         // egui drops focus on Escape before the frame's widgets run: ask about the last frame.
         let typing = ctx.text_edit_focused() || self.was_typing;
+        // In merch mode Ctrl+Z undoes the last sale (a void record), handled by the panel.
+        let merch = self.panel == Panel::Shows && self.shows.in_merch_mode();
         ctx.input_mut(|i| {
             if i.consume_shortcut(&SEARCH_SHORTCUT) {
                 self.search.request_focus();
             }
             // In a text field, Ctrl+Z belongs to the field's own typing undo.
-            if !typing {
+            if !typing && !merch {
                 if i.consume_shortcut(&REDO_SHORTCUT) || i.consume_shortcut(&REDO_SHORTCUT_Y) {
                     self.commands.push(Command::Redo);
                 } else if i.consume_shortcut(&UNDO_SHORTCUT) {
@@ -555,6 +587,7 @@ impl LabeldeskApp {
                 Panel::Catalog => panel_keys!(self.catalog_panel),
                 Panel::Planning => panel_keys!(self.planning),
                 Panel::Sales => panel_keys!(self.ledger),
+                Panel::Shows => panel_keys!(self.shows),
             }
         }
     }
@@ -845,6 +878,7 @@ impl LabeldeskApp {
     /// Draws one frame (shared by `eframe::App::ui` and headless tests).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.shows.frame_started = Some(Instant::now());
         self.poll_tasks();
         if std::mem::take(&mut self.check_on_start)
             && let Some(path) = self.catalog_path()
@@ -910,10 +944,13 @@ impl LabeldeskApp {
                 welcome::welcome_ui(ui, &mut self.welcome_label, &mut self.commands);
             });
         } else {
-            egui::Panel::left("navigation")
-                .resizable(false)
-                .exact_size(130.0)
-                .show(ui, |ui| self.nav_ui(ui));
+            // Merch mode fills the window: no navigation beside the selling screen.
+            if !(self.panel == Panel::Shows && self.shows.in_merch_mode()) {
+                egui::Panel::left("navigation")
+                    .resizable(false)
+                    .exact_size(130.0)
+                    .show(ui, |ui| self.nav_ui(ui));
+            }
             egui::CentralPanel::default().show(ui, |ui| {
                 if let Some(catalog) = &self.catalog {
                     let mut pctx = PanelCtx {
@@ -926,6 +963,7 @@ impl LabeldeskApp {
                         Panel::Catalog => self.catalog_panel.ui(ui, &mut pctx),
                         Panel::Planning => self.planning.ui(ui, &mut pctx),
                         Panel::Sales => self.ledger.ui(ui, &mut pctx),
+                        Panel::Shows => self.shows.ui(ui, &mut pctx),
                     }
                 }
             });
@@ -998,6 +1036,7 @@ impl LabeldeskApp {
         self.catalog_panel = CatalogPanel::restore(CatalogState::default());
         self.planning = PlanningPanel::restore(PlanningState::default());
         self.ledger = LedgerPanel::restore(LedgerState::default());
+        self.shows = ShowsPanel::restore(ShowsState::default());
         self.startup = Startup::Restoring;
         self.damaged = None;
         let task = crate::tasks::restore(ctx, backup_file, path);

@@ -22,10 +22,17 @@ pub enum Panel {
     Catalog,
     Planning,
     Sales,
+    Shows,
 }
 
 impl Panel {
-    pub const ALL: &[Self] = &[Self::Roster, Self::Catalog, Self::Planning, Self::Sales];
+    pub const ALL: &[Self] = &[
+        Self::Roster,
+        Self::Catalog,
+        Self::Planning,
+        Self::Sales,
+        Self::Shows,
+    ];
 
     #[must_use]
     pub fn label(self) -> &'static str {
@@ -34,6 +41,7 @@ impl Panel {
             Self::Catalog => "Catalog",
             Self::Planning => "Planning",
             Self::Sales => "Sales",
+            Self::Shows => "Shows",
         }
     }
 }
@@ -57,6 +65,9 @@ pub enum Command {
     StartEmpty {
         label_name: String,
     },
+    /// A stock, show or merch-table write (not on the edit undo stack). `started` is when the
+    /// key or click that asked for it arrived, to time a sale from keypress to commit.
+    Shows(Box<crate::db::shows::Op>, Option<std::time::Instant>),
     /// A message for the status line.
     Notify(String),
     /// An error for the status line, in plain words.

@@ -938,3 +938,148 @@ pub fn signups(conn: &Connection) -> Result<Vec<Signup>> {
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
+
+// ---- one entry point for the app ----
+
+/// A write the Shows panel asks for. Applied in one transaction by [`apply`]; these writes
+/// are not on the edit undo stack (a sale is undone by a void record, stock by a correction).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    SaveShow(Show),
+    SaveMerch(MerchItem),
+    AddLocation {
+        name: String,
+        kind: LocationKind,
+    },
+    Move(Movement),
+    Transfer {
+        item: StockItem,
+        from: LocationId,
+        to: LocationId,
+        quantity: i64,
+    },
+    LowStock {
+        format: FormatId,
+        level: u32,
+    },
+    Sell {
+        show: ShowId,
+        sale: SaleInput,
+        at: NaiveDateTime,
+    },
+    VoidLast {
+        show: ShowId,
+        at: NaiveDateTime,
+    },
+    Close {
+        show: ShowId,
+        cash_counted: Option<i64>,
+    },
+    Signup {
+        show: Option<ShowId>,
+        name: String,
+        email: String,
+        at: NaiveDateTime,
+    },
+}
+
+/// What an [`Op`] did: a message for the status line and what it created.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub message: String,
+    pub show: Option<ShowId>,
+    pub sale: Option<SaleId>,
+}
+
+/// Applies `op` in the caller's transaction.
+///
+/// # Errors
+/// Whatever the write refuses (validation, a closed show…), SQLite failures.
+pub fn apply(tx: &Transaction<'_>, op: &Op) -> Result<Outcome> {
+    let message = |m: String| Outcome {
+        message: m,
+        ..Outcome::default()
+    };
+    Ok(match op {
+        Op::SaveShow(show) => {
+            let id = save_show(tx, show)?;
+            Outcome {
+                message: format!("Saved the show at {}", show.venue.trim()),
+                show: Some(id),
+                sale: None,
+            }
+        }
+        Op::SaveMerch(item) => {
+            save_merch(tx, item)?;
+            message(format!("Saved {}", item.display_name()))
+        }
+        Op::AddLocation { name, kind } => {
+            insert_location(tx, name, *kind)?;
+            message(format!("Added the location {}", name.trim()))
+        }
+        Op::Move(movement) => {
+            add_movement(tx, movement)?;
+            message(format!(
+                "Recorded: {} {:+}",
+                movement.reason.label(),
+                movement.quantity
+            ))
+        }
+        Op::Transfer {
+            item,
+            from,
+            to,
+            quantity,
+        } => {
+            transfer(tx, *item, *from, *to, *quantity)?;
+            message(format!("Moved {quantity}"))
+        }
+        Op::LowStock { format, level } => {
+            set_format_low_stock(tx, *format, *level)?;
+            message(format!("Low-stock warning below {level}"))
+        }
+        Op::Sell { show, sale, at } => {
+            let id = record_sale(tx, *show, sale, *at)?;
+            let total = sale.amounts()?.total;
+            let currency: Currency =
+                tx.query_row("SELECT currency FROM shows WHERE id = ?1", [show], |r| {
+                    r.get(0)
+                })?;
+            Outcome {
+                message: format!(
+                    "Sold {} × {} for {}",
+                    sale.quantity,
+                    sale.description,
+                    crate::model::Money::new(total, currency)
+                ),
+                show: Some(*show),
+                sale: Some(id),
+            }
+        }
+        Op::VoidLast { show, at } => match void_last_sale(tx, *show, *at)? {
+            Some(sale) => Outcome {
+                message: format!("Undone: {} × {}", sale.quantity, sale.description),
+                show: Some(*show),
+                sale: Some(sale.id),
+            },
+            None => message("No sale to undo".to_owned()),
+        },
+        Op::Close { show, cash_counted } => {
+            let lines = close_show(tx, *show, *cash_counted)?;
+            Outcome {
+                message: format!("Show closed: {lines} record sale(s) went to the sales ledger"),
+                show: Some(*show),
+                sale: None,
+            }
+        }
+        Op::Signup {
+            show,
+            name,
+            email,
+            at,
+        } => match add_signup(tx, *show, name, email, *at)? {
+            Some(_) => message(format!("{} joined the mailing list", email.trim())),
+            None => message(format!("{} is already on the mailing list", email.trim())),
+        },
+    })
+}

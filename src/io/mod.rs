@@ -11,4 +11,5 @@ pub mod import;
 pub mod json;
 pub mod printable;
 pub mod reports;
+pub mod show_report;
 pub mod spreadsheet;

@@ -13,6 +13,7 @@ pub mod planning;
 pub mod release_editor;
 pub mod roster;
 pub mod search;
+pub mod shows;
 pub mod theme;
 pub mod welcome;
 pub mod widgets;

@@ -47,6 +47,16 @@ pub fn warn_color(ui: &egui::Ui) -> Color32 {
     ui.visuals().warn_fg_color
 }
 
+/// Green for done and confirmed (a sale committed).
+#[must_use]
+pub fn ok_color(ui: &egui::Ui) -> Color32 {
+    if ui.visuals().dark_mode {
+        Color32::from_rgb(120, 200, 120)
+    } else {
+        Color32::from_rgb(30, 120, 40)
+    }
+}
+
 /// Muted text for hints and secondary details.
 #[must_use]
 pub fn weak_color(ui: &egui::Ui) -> Color32 {
