@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "one-letter search prefixes",
         sql: include_str!("sql/v4_search_prefixes.sql"),
     },
+    Migration {
+        name: "contracts and royalty statements",
+        sql: include_str!("sql/v5_contracts.sql"),
+    },
 ];
 
 /// The catalog version this build writes.

@@ -43,6 +43,10 @@ super::ids::id_type!(
     /// Identifies a payment made to a payee.
     PaymentId
 );
+super::ids::id_type!(
+    /// Identifies an issued (frozen) statement.
+    StatementId
+);
 
 /// Warnings for terms ending, option deadlines and reversions this many days ahead.
 pub const WARNING_DAYS: i64 = 60;
@@ -882,6 +886,65 @@ impl Contract {
         } else {
             Err(ContractErrors(problems))
         }
+    }
+}
+
+/// Longest note on a payment.
+pub const PAYMENT_NOTE_MAX: usize = 2000;
+
+/// Money paid to a payee under a contract.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Payment {
+    pub id: PaymentId,
+    pub contract_id: ContractId,
+    pub payee: PayeeId,
+    pub date: NaiveDate,
+    /// More than zero, in the contract's currency.
+    pub amount: Money,
+    pub note: String,
+    /// The issued statement that took it into account (none: the next one will).
+    pub statement_id: Option<StatementId>,
+}
+
+impl Payment {
+    /// Checks the payment against its contract.
+    ///
+    /// # Errors
+    /// [`ValidationError::Invalid`]: not more than zero, another currency, a payee who is not
+    /// on the contract, an overlong note.
+    pub fn validate(&self, contract: &Contract) -> Result<(), ValidationError> {
+        let invalid = |reason: String| ValidationError::Invalid {
+            field: "payment",
+            reason,
+        };
+        if self.amount.minor <= 0 {
+            return Err(invalid(format!(
+                "a payment must be more than zero ({})",
+                self.amount
+            )));
+        }
+        if self.amount.currency != contract.currency {
+            return Err(invalid(format!(
+                "the payment is in {}, but “{}” is in {}",
+                self.amount.currency,
+                contract.display_name(),
+                contract.currency
+            )));
+        }
+        if contract.payee(self.payee).is_none() {
+            return Err(invalid(format!(
+                "payee {} is not on “{}”",
+                self.payee,
+                contract.display_name()
+            )));
+        }
+        if self.note.chars().count() > PAYMENT_NOTE_MAX {
+            return Err(ValidationError::TooLong {
+                field: "note",
+                max: PAYMENT_NOTE_MAX,
+            });
+        }
+        Ok(())
     }
 }
 

@@ -21,9 +21,9 @@ pub use barcode::{Barcode, BarcodeKind, check_digit, looks_like_barcode};
 pub use catno::{CatalogNumber, suggest_next_catalog_number};
 pub use contract::{
     Contract, ContractErrors, ContractId, ContractProblem, ContractStatus, Deadline, DeadlineKind,
-    DealType, MastersOwner, OptionPeriod, Payee, PayeeId, PaymentId, PeriodKind, RateRule,
-    Recoupable, Reserve, RoyaltyBase, Share, SplitScope, SplitSet, StatementPeriod, Territory,
-    overlaps, share_out, statement_period_for, upcoming_deadlines,
+    DealType, MastersOwner, OptionPeriod, Payee, PayeeId, Payment, PaymentId, PeriodKind, RateRule,
+    Recoupable, Reserve, RoyaltyBase, Share, SplitScope, SplitSet, StatementId, StatementPeriod,
+    Territory, overlaps, share_out, statement_period_for, upcoming_deadlines,
 };
 pub use duration::TrackDuration;
 pub use entities::{
