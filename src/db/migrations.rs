@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "stock, shows and the merch table",
         sql: include_str!("sql/v6_shows.sql"),
     },
+    Migration {
+        name: "contracts and royalty statements",
+        sql: include_str!("sql/v7_contracts.sql"),
+    },
 ];
 
 /// The catalog version this build writes.

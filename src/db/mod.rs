@@ -5,6 +5,7 @@
 pub mod artists;
 pub mod catnos;
 pub mod check;
+pub mod contracts;
 pub mod convert;
 pub mod covers;
 pub mod error;

@@ -5,6 +5,7 @@
 
 pub mod barcode;
 pub mod catno;
+pub mod contract;
 pub mod duration;
 pub mod entities;
 pub mod error;
@@ -16,9 +17,16 @@ pub mod money;
 pub mod plan;
 pub mod printable;
 pub mod shows;
+pub mod statement;
 
 pub use barcode::{Barcode, BarcodeKind, check_digit, looks_like_barcode};
 pub use catno::{CatalogNumber, suggest_next_catalog_number};
+pub use contract::{
+    Contract, ContractErrors, ContractId, ContractProblem, ContractStatus, Deadline, DeadlineKind,
+    DealType, MastersOwner, OptionPeriod, Payee, PayeeId, Payment, PaymentId, PeriodKind, RateRule,
+    Recoupable, Reserve, RoyaltyBase, Share, SplitScope, SplitSet, StatementId, StatementPeriod,
+    Territory, overlaps, share_out, statement_period_for, upcoming_deadlines,
+};
 pub use duration::TrackDuration;
 pub use entities::{
     Artist, Format, Label, Release, ReleaseArtist, ReleaseCatalogNumber, Track, default_sort_name,
@@ -37,4 +45,8 @@ pub use money::{BasisPoints, Currency, Money};
 pub use plan::{
     Anchor, Feasibility, FormatFeasibility, LeadTimeProfile, Milestone, MilestoneId,
     MilestoneStatus, MilestoneTemplate, PlanError, ProfileId,
+};
+pub use statement::{
+    CarriedForward, CostInput, EarningsLine, IncomeInput, PaymentInput, Pool, Statement,
+    StatementError, StatementInput,
 };

@@ -1,0 +1,849 @@
+//! Contracts and royalty statements on an in-memory catalog: bad input writes nothing, issued
+//! statements are frozen, late income lands in the next open period, payments are carried
+//! forward, the currency rule, and the JSON export round trip of the new tables.
+
+use chrono::NaiveDate;
+use labeldesk::db::contracts;
+use labeldesk::db::ledger::{self, ImportBatch};
+use labeldesk::db::{Catalog, DbError};
+use labeldesk::jobs::JobControl;
+use labeldesk::model::{
+    Amount8, Artist, ArtistId, ArtistRole, BasisPoints, Channel, Contract, ContractId,
+    CostCategory, CostLine, CostLineId, Currency, DealType, IncomeLine, IncomeLineId, Label,
+    LineFlags, MastersOwner, Money, OptionPeriod, Payee, PayeeId, Payment, PaymentId, PeriodKind,
+    RateRule, RawIdentifiers, Recoupable, Release, ReleaseArtist, ReleaseId, Reserve, RoyaltyBase,
+    Share, SplitScope, SplitSet, StatementPeriod, Territory, Track, TrackId,
+};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+fn eur(minor: i64) -> Money {
+    Money::new(minor, Currency::EUR)
+}
+
+fn h(year: i32, index: u8) -> StatementPeriod {
+    StatementPeriod {
+        year,
+        kind: PeriodKind::HalfYear,
+        index,
+    }
+}
+
+struct Fixture {
+    catalog: Catalog,
+    artist: ArtistId,
+    other_artist: ArtistId,
+    album: ReleaseId,
+    single: ReleaseId,
+    track: TrackId,
+}
+
+/// An own label in EUR; "Nação Zumbi" with an album (2026-03-01, one track) and a single
+/// (2026-09-01); "Person 2" with nothing.
+fn fixture() -> Fixture {
+    let mut catalog = Catalog::open_in_memory().expect("catalog");
+    let (artist, other_artist, album, single, track) = catalog
+        .write(|tx| {
+            labeldesk::db::labels::insert(
+                tx,
+                &Label {
+                    name: "Hollow Lane".into(),
+                    is_own: true,
+                    currency: Currency::EUR,
+                    ..Label::default()
+                },
+            )?;
+            let artist = labeldesk::db::artists::insert(tx, &Artist::new("Nação Zumbi"))?;
+            let other = labeldesk::db::artists::insert(tx, &Artist::new("Person 2"))?;
+            let mut release = Release::new("Afrociberdelia");
+            release.release_date = Some(day(2026, 3, 1));
+            let album = labeldesk::db::releases::insert(tx, &release)?;
+            let mut release = Release::new("Single");
+            release.release_date = Some(day(2026, 9, 1));
+            let single = labeldesk::db::releases::insert(tx, &release)?;
+            for r in [album, single] {
+                labeldesk::db::releases::set_artists(
+                    tx,
+                    r,
+                    &[ReleaseArtist {
+                        artist_id: artist,
+                        role: ArtistRole::Primary,
+                    }],
+                )?;
+            }
+            let track = labeldesk::db::tracks::insert(tx, &Track::new(album, 0, "Macô"))?;
+            Ok((artist, other, album, single, track))
+        })
+        .expect("seed");
+    Fixture {
+        catalog,
+        artist,
+        other_artist,
+        album,
+        single,
+        track,
+    }
+}
+
+/// A royalty contract for the artist from 2026-01-01 to 2027-12-31: stream 20 %, physical
+/// 10 %, one payee at 100 %, half-yearly, in euros.
+fn royalty_contract(f: &Fixture) -> Contract {
+    let mut c = Contract::new(f.artist, day(2026, 1, 1), Currency::EUR);
+    c.title = "Recording agreement".into();
+    c.end = Some(day(2027, 12, 31));
+    c.rates = vec![
+        RateRule {
+            channel: Channel::Stream,
+            format: None,
+            rate: BasisPoints(2000),
+        },
+        RateRule {
+            channel: Channel::Physical,
+            format: None,
+            rate: BasisPoints(1000),
+        },
+    ];
+    c.payees = vec![Payee {
+        id: PayeeId(1),
+        name: "Nação Zumbi".into(),
+        email: "banda@example.com".into(),
+    }];
+    c.splits = vec![SplitSet {
+        scope: SplitScope::Default,
+        shares: vec![Share {
+            payee: PayeeId(1),
+            share: BasisPoints::FULL,
+        }],
+    }];
+    c
+}
+
+struct Sale {
+    date: NaiveDate,
+    release: ReleaseId,
+    channel: Channel,
+    net: &'static str,
+    currency: Currency,
+    net_home: Option<&'static str>,
+}
+
+fn sale(date: NaiveDate, release: ReleaseId, channel: Channel, net: &'static str) -> Sale {
+    Sale {
+        date,
+        release,
+        channel,
+        net,
+        currency: Currency::EUR,
+        net_home: None,
+    }
+}
+
+/// Imports `sales` as one report file named `name`; returns the line ids in order.
+fn import(catalog: &mut Catalog, name: &str, sales: &[Sale]) -> Vec<IncomeLineId> {
+    let lines: Vec<IncomeLine> = sales
+        .iter()
+        .enumerate()
+        .map(|(i, s)| IncomeLine {
+            id: IncomeLineId::UNSAVED,
+            import_id: None,
+            line_no: u32::try_from(i).expect("small") + 2,
+            sale_date: s.date,
+            period: s.date.format("%Y-%m").to_string(),
+            release_id: Some(s.release),
+            track_id: None,
+            format_id: None,
+            matched_by: None,
+            channel: s.channel,
+            territory: "BR".into(),
+            source: "Bandcamp".into(),
+            quantity: 1,
+            gross: None,
+            net: Amount8::parse(s.net).expect("amount"),
+            currency: s.currency,
+            net_home: s.net_home.map(|t| Amount8::parse(t).expect("amount")),
+            raw: RawIdentifiers::default(),
+            flags: LineFlags::default(),
+            match_key: format!("catno:{name}{i}"),
+        })
+        .collect();
+    let sha: String = format!(
+        "{:0>64}",
+        name.len() * 7919 + name.bytes().map(usize::from).sum::<usize>()
+    )
+    .chars()
+    .map(|c| if c.is_ascii_digit() { c } else { 'a' })
+    .collect();
+    let batch = ImportBatch {
+        id: labeldesk::model::ImportId::UNSAVED,
+        file_name: name.into(),
+        layout: "bandcamp".into(),
+        sha256: sha,
+        home_currency: Currency::EUR,
+        totals: Vec::new(),
+        lines,
+    };
+    let import = catalog
+        .write(|tx| ledger::insert_import(tx, &batch))
+        .expect("import");
+    ledger::lines_of_import(catalog.conn(), import)
+        .expect("lines")
+        .into_iter()
+        .map(|l| l.id)
+        .collect()
+}
+
+fn count(catalog: &Catalog, table: &str) -> i64 {
+    catalog
+        .conn()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}
+
+fn err_text(result: Result<impl std::fmt::Debug, DbError>) -> String {
+    match result {
+        Ok(v) => panic!("expected a refusal, got {v:?}"),
+        Err(e) => {
+            assert!(e.is_user_error(), "{e:?} should be the user's input");
+            e.to_string()
+        }
+    }
+}
+
+fn insert(catalog: &mut Catalog, contract: &Contract) -> ContractId {
+    catalog
+        .write(|tx| contracts::insert(tx, contract))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_contract_round_trips_with_every_term() {
+    let mut f = fixture();
+    let mut c = royalty_contract(&f);
+    c.deal_type = DealType::NetProfit;
+    c.release_id = Some(f.album);
+    c.term_releases = Some(2);
+    c.options = vec![OptionPeriod {
+        name: "Second album".into(),
+        notice_deadline: day(2027, 6, 30),
+        until: Some(day(2028, 12, 31)),
+        exercised: false,
+    }];
+    c.territory = Territory::WorldwideExcept(vec!["US".into(), "CA".into()]);
+    c.masters_owner = MastersOwner::Artist;
+    c.reversion = Some(day(2036, 1, 1));
+    c.advance = eur(150_000);
+    c.royalty_base = RoyaltyBase::Gross;
+    c.rates.push(RateRule {
+        channel: Channel::Physical,
+        format: Some(labeldesk::model::FormatKind::Vinyl12),
+        rate: BasisPoints(1500),
+    });
+    c.payees.push(Payee {
+        id: PayeeId(2),
+        name: "Produtor".into(),
+        email: String::new(),
+    });
+    c.splits.push(SplitSet {
+        scope: SplitScope::Track(f.track),
+        shares: vec![
+            Share {
+                payee: PayeeId(1),
+                share: BasisPoints(8000),
+            },
+            Share {
+                payee: PayeeId(2),
+                share: BasisPoints(2000),
+            },
+        ],
+    });
+    c.splits.push(SplitSet {
+        scope: SplitScope::Release(f.album),
+        shares: vec![Share {
+            payee: PayeeId(1),
+            share: BasisPoints::FULL,
+        }],
+    });
+    c.recoupables = vec![
+        Recoupable {
+            category: CostCategory::Recording,
+            share: BasisPoints(5000),
+        },
+        Recoupable {
+            category: CostCategory::Video,
+            share: BasisPoints::FULL,
+        },
+    ];
+    c.cross_collateralised = false;
+    c.reserve = Reserve {
+        held: BasisPoints(2000),
+        release_periods: 3,
+    };
+    c.minimum_payout = eur(5_000);
+    c.period_kind = PeriodKind::Quarter;
+    c.document_path = "/home/label/contracts/nacao-zumbi.pdf".into();
+    let id = insert(&mut f.catalog, &c);
+    c.id = id;
+    assert_eq!(contracts::get(f.catalog.conn(), id).expect("get"), c);
+    // An edit keeps the payees' numbers.
+    c.payees[1].name = "Produtor Musical".into();
+    c.title = "Album licence".into();
+    f.catalog
+        .write(|tx| contracts::update(tx, &c))
+        .expect("update");
+    assert_eq!(contracts::get(f.catalog.conn(), id).expect("get"), c);
+    let removed = f
+        .catalog
+        .write(|tx| contracts::delete(tx, id))
+        .expect("delete");
+    assert_eq!(removed, c);
+    assert_eq!(count(&f.catalog, "contracts"), 0);
+    assert_eq!(count(&f.catalog, "contract_splits"), 0);
+}
+
+#[test]
+fn bad_input_writes_nothing() {
+    let mut f = fixture();
+    // Splits that total 99 %.
+    let mut c = royalty_contract(&f);
+    c.splits[0].shares[0].share = BasisPoints(9_900);
+    let msg = err_text(f.catalog.write(|tx| contracts::insert(tx, &c)));
+    assert_eq!(
+        msg,
+        "splits: the contract's default split totals 99%, not 100%"
+    );
+    // A negative rate, and a rate over 100 %: both named.
+    let mut c = royalty_contract(&f);
+    c.rates[0].rate = BasisPoints(-500);
+    c.rates[1].rate = BasisPoints(12_000);
+    let msg = err_text(f.catalog.write(|tx| contracts::insert(tx, &c)));
+    assert_eq!(
+        msg,
+        "rates: the stream rate cannot be negative (-5%); the physical rate cannot be over 100% (120%)"
+    );
+    for table in [
+        "contracts",
+        "contract_rates",
+        "contract_payees",
+        "contract_splits",
+    ] {
+        assert_eq!(count(&f.catalog, table), 0, "{table}");
+    }
+    // An overlapping contract: same artist, overlapping term, both pay on streams.
+    let contract = royalty_contract(&f);
+    let first = insert(&mut f.catalog, &contract);
+    let mut second = royalty_contract(&f);
+    second.title = "Digital deal".into();
+    second.start = day(2027, 1, 1);
+    second.end = Some(day(2029, 12, 31));
+    second.rates.remove(1);
+    let msg = err_text(f.catalog.write(|tx| contracts::insert(tx, &second)));
+    assert_eq!(
+        msg,
+        "term: “Digital deal” overlaps “Recording agreement”: both cover the same artist's releases from 2027-01-01 to 2027-12-31 and both pay stream royalties, so that income would be paid twice. Change the dates, the release or the rates"
+    );
+    assert_eq!(count(&f.catalog, "contracts"), 1);
+    // A deal for the other artist does not overlap; nor does one starting after the first ends.
+    second.artist_id = f.other_artist;
+    insert(&mut f.catalog, &second);
+    second.artist_id = f.artist;
+    second.start = day(2028, 1, 1);
+    insert(&mut f.catalog, &second);
+    // A bad update leaves the stored contract as it was.
+    let before = contracts::get(f.catalog.conn(), first).expect("get");
+    let mut edited = before.clone();
+    edited.end = Some(day(2025, 1, 1));
+    let msg = err_text(f.catalog.write(|tx| contracts::update(tx, &edited)));
+    assert!(
+        msg.contains("the term ends (2025-01-01) before it starts (2026-01-01)"),
+        "{msg}"
+    );
+    assert_eq!(
+        contracts::get(f.catalog.conn(), first).expect("get"),
+        before
+    );
+    // A split for a track that does not exist.
+    let mut ghost = royalty_contract(&f);
+    ghost.artist_id = f.other_artist;
+    ghost.start = day(2030, 1, 1);
+    ghost.end = Some(day(2031, 1, 1));
+    ghost.splits.push(SplitSet {
+        scope: SplitScope::Track(TrackId(999)),
+        shares: vec![Share {
+            payee: PayeeId(1),
+            share: BasisPoints::FULL,
+        }],
+    });
+    let msg = err_text(f.catalog.write(|tx| contracts::insert(tx, &ghost)));
+    assert_eq!(
+        msg,
+        "splits: the split for track #999 is for something that does not exist"
+    );
+    assert_eq!(count(&f.catalog, "contracts"), 3);
+}
+
+#[test]
+fn issuing_freezes_the_figures_and_refuses_a_second_time() {
+    let mut f = fixture();
+    let mut c = royalty_contract(&f);
+    c.advance = eur(10_000); // €100
+    let id = insert(&mut f.catalog, &c);
+    // H1: stream €1,000.00 on the album -> €200.00 royalty; €100 advance: €100 payable.
+    let lines = import(
+        &mut f.catalog,
+        "h1.csv",
+        &[
+            sale(day(2026, 3, 10), f.album, Channel::Stream, "600"),
+            sale(day(2026, 5, 20), f.album, Channel::Stream, "400"),
+            // Before the contract: never loaded.
+            sale(day(2025, 12, 31), f.album, Channel::Stream, "5000"),
+        ],
+    );
+    assert_eq!(
+        contracts::next_open_period(f.catalog.conn(), id).expect("next"),
+        h(2026, 1)
+    );
+    let draft = contracts::draft(f.catalog.conn(), id, h(2026, 1)).expect("draft");
+    assert_eq!(draft.royalties, eur(20_000));
+    assert_eq!(draft.payable, eur(10_000));
+    assert_eq!(draft.lines[0].income_lines, lines[..2]);
+    // Not before the period is over.
+    let msg = err_text(
+        f.catalog
+            .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 6, 30))),
+    );
+    assert_eq!(
+        msg,
+        "statement period: 2026 H1 runs until 2026-06-30: its statement can be issued from 2026-07-01"
+    );
+    // Not out of order.
+    let msg = err_text(
+        f.catalog
+            .write(|tx| contracts::issue(tx, id, h(2026, 2), day(2027, 1, 5))),
+    );
+    assert!(msg.contains("statements are issued in order: the next one for “Recording agreement” is 2026 H1, not 2026 H2"), "{msg}");
+    let sid = f
+        .catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 7, 3)))
+        .expect("issue");
+    let issued = contracts::get_statement(f.catalog.conn(), sid).expect("statement");
+    assert_eq!(issued.statement, draft);
+    assert_eq!(issued.period, h(2026, 1));
+    // Re-issuing the period is refused, and nothing is written.
+    let msg = err_text(
+        f.catalog
+            .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 7, 3))),
+    );
+    assert!(
+        msg.starts_with("the 2026 H1 statement of “Recording agreement” was issued on ")
+            && msg.ends_with(
+                "and cannot be changed or issued again. Income that arrives late for it goes into the next open period, 2026 H2"
+            ),
+        "{msg}"
+    );
+    assert_eq!(count(&f.catalog, "statements"), 1);
+    // Later changes to the ledger do not touch the issued figures.
+    f.catalog
+        .conn()
+        .execute("UPDATE income_lines SET net_e8 = net_e8 * 10", [])
+        .expect("edit lines");
+    assert_eq!(
+        contracts::get_statement(f.catalog.conn(), sid)
+            .expect("statement")
+            .statement,
+        draft
+    );
+    // The statement row itself cannot be changed or deleted.
+    for sql in [
+        "UPDATE statements SET payable = 0",
+        "DELETE FROM statements",
+    ] {
+        let e = f.catalog.conn().execute(sql, []).expect_err(sql);
+        assert!(
+            e.to_string().contains("an issued statement cannot be"),
+            "{e}"
+        );
+    }
+    // A contract with statements cannot be deleted; its currency cannot change.
+    let msg = err_text(f.catalog.write(|tx| contracts::delete(tx, id)));
+    assert!(
+        msg.contains("cannot be deleted: it has 1 issued statement and 0 payments"),
+        "{msg}"
+    );
+    let mut usd = contracts::get(f.catalog.conn(), id).expect("get");
+    usd.currency = Currency::USD;
+    usd.advance = Money::new(10_000, Currency::USD);
+    usd.minimum_payout = Money::zero(Currency::USD);
+    let msg = err_text(f.catalog.write(|tx| contracts::update(tx, &usd)));
+    assert!(msg.contains("its currency cannot change"), "{msg}");
+    // The list shows the balance after the last statement.
+    let rows = contracts::list(f.catalog.conn(), day(2026, 7, 3)).expect("list");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].artist, "Nação Zumbi");
+    assert_eq!(rows[0].last_statement, Some(h(2026, 1)));
+    assert_eq!(rows[0].balance, eur(10_000));
+    assert_eq!(rows[0].payable, eur(10_000));
+    assert_eq!(rows[0].status, labeldesk::model::ContractStatus::Active);
+}
+
+#[test]
+fn late_income_goes_into_the_next_open_period() {
+    let mut f = fixture();
+    let contract = royalty_contract(&f);
+    let id = insert(&mut f.catalog, &contract);
+    import(
+        &mut f.catalog,
+        "h1.csv",
+        &[sale(day(2026, 4, 1), f.album, Channel::Stream, "100")],
+    );
+    f.catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 7, 1)))
+        .expect("issue H1");
+    // A March sale reported in September, and a September sale of the single.
+    let late = import(
+        &mut f.catalog,
+        "late.csv",
+        &[
+            sale(day(2026, 3, 15), f.album, Channel::Stream, "50"),
+            sale(day(2026, 9, 2), f.single, Channel::Physical, "30"),
+        ],
+    );
+    let h2 = contracts::draft(f.catalog.conn(), id, h(2026, 2)).expect("draft H2");
+    assert_eq!(h2.late_lines, [late[0]]);
+    // €50 × 20 % + €30 × 10 % = €10 + €3.
+    assert_eq!(h2.royalties, eur(1_300));
+    assert_eq!(h2.counted_lines(), late);
+    let sid = f
+        .catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 2), day(2027, 1, 2)))
+        .expect("issue H2");
+    let taken: Vec<i64> = {
+        let mut stmt = f
+            .catalog
+            .conn()
+            .prepare(
+                "SELECT income_line_id FROM statement_income WHERE statement_id = ?1 ORDER BY 1",
+            )
+            .expect("prepare");
+        stmt.query_map([sid], |r| r.get(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
+    assert_eq!(taken, late.iter().map(|l| l.0).collect::<Vec<_>>());
+    // Nothing is counted twice: the next draft starts empty.
+    let h3 = contracts::draft(f.catalog.conn(), id, h(2027, 1)).expect("draft 2027 H1");
+    assert!(h3.lines.is_empty());
+    assert_eq!(h3.opening_balance, eur(2_000 + 1_300));
+}
+
+#[test]
+fn payments_are_recorded_and_carried_forward() {
+    let mut f = fixture();
+    let mut c = royalty_contract(&f);
+    c.minimum_payout = eur(5_000); // €50
+    let id = insert(&mut f.catalog, &c);
+    // H1: €150 × 20 % = €30, under the minimum: carried.
+    import(
+        &mut f.catalog,
+        "h1.csv",
+        &[sale(day(2026, 2, 1), f.album, Channel::Stream, "150")],
+    );
+    f.catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 7, 1)))
+        .expect("issue H1");
+    let rows = contracts::list(f.catalog.conn(), day(2026, 7, 1)).expect("list");
+    assert_eq!((rows[0].balance, rows[0].payable), (eur(3_000), eur(0)));
+    // H2: another €30: €60 owed, payable.
+    import(
+        &mut f.catalog,
+        "h2.csv",
+        &[sale(day(2026, 8, 1), f.album, Channel::Stream, "150")],
+    );
+    f.catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 2), day(2027, 1, 1)))
+        .expect("issue H2");
+    let h2 = contracts::statements(f.catalog.conn(), id).expect("statements");
+    assert_eq!(h2[1].statement.payable, eur(6_000));
+    // Bad payments are refused.
+    let payment = Payment {
+        id: PaymentId::UNSAVED,
+        contract_id: id,
+        payee: PayeeId(1),
+        date: day(2027, 1, 20),
+        amount: eur(6_000),
+        note: "bank transfer".into(),
+        statement_id: None,
+    };
+    for (bad, needle) in [
+        (
+            Payment {
+                amount: eur(0),
+                ..payment.clone()
+            },
+            "a payment must be more than zero",
+        ),
+        (
+            Payment {
+                payee: PayeeId(5),
+                ..payment.clone()
+            },
+            "payee 5 is not on “Recording agreement”",
+        ),
+        (
+            Payment {
+                amount: Money::new(6_000, Currency::USD),
+                ..payment.clone()
+            },
+            "the payment is in USD, but “Recording agreement” is in EUR",
+        ),
+    ] {
+        let msg = err_text(f.catalog.write(|tx| contracts::record_payment(tx, &bad)));
+        assert!(msg.contains(needle), "{msg}");
+    }
+    assert_eq!(count(&f.catalog, "payee_payments"), 0);
+    let pid = f
+        .catalog
+        .write(|tx| contracts::record_payment(tx, &payment))
+        .expect("pay");
+    // A payment dated in an issued period (recorded late) also lands in the next statement.
+    let late = Payment {
+        date: day(2026, 12, 30),
+        amount: eur(1),
+        ..payment.clone()
+    };
+    f.catalog
+        .write(|tx| contracts::record_payment(tx, &late))
+        .expect("pay late");
+    let draft = contracts::draft(f.catalog.conn(), id, h(2027, 1)).expect("draft");
+    assert_eq!(draft.payments_total, eur(6_001));
+    assert_eq!(draft.payees[0].opening, eur(6_000));
+    assert_eq!(draft.closing_balance, eur(-1), "overpaid by a cent");
+    assert_eq!(draft.payable, eur(0));
+    f.catalog
+        .write(|tx| contracts::issue(tx, id, h(2027, 1), day(2027, 7, 1)))
+        .expect("issue 2027 H1");
+    let stored = contracts::payments(f.catalog.conn(), id).expect("payments");
+    assert!(
+        stored.iter().all(|p| p.statement_id.is_some()),
+        "{stored:?}"
+    );
+    // A payment on an issued statement stays; the payee who was paid cannot be removed.
+    let msg = err_text(f.catalog.write(|tx| contracts::delete_payment(tx, pid)));
+    assert!(msg.contains("is on the issued 2027 H1 statement"), "{msg}");
+    let mut c = contracts::get(f.catalog.conn(), id).expect("get");
+    c.payees[0].id = PayeeId(2);
+    c.splits[0].shares[0].payee = PayeeId(2);
+    let msg = err_text(f.catalog.write(|tx| contracts::update(tx, &c)));
+    assert!(msg.contains("Nação Zumbi is owed -€0.01"), "{msg}");
+}
+
+#[test]
+fn income_in_other_currencies_follows_the_currency_rule() {
+    let mut f = fixture();
+    let contract = royalty_contract(&f);
+    let id = insert(&mut f.catalog, &contract);
+    let usd_with_home = Sale {
+        currency: Currency::USD,
+        net_home: Some("92"),
+        ..sale(day(2026, 2, 1), f.album, Channel::Stream, "100")
+    };
+    let gbp_without = Sale {
+        currency: Currency::GBP,
+        ..sale(day(2026, 2, 2), f.album, Channel::Stream, "100")
+    };
+    let lines = import(&mut f.catalog, "mixed.csv", &[usd_with_home, gbp_without]);
+    let draft = contracts::draft(f.catalog.conn(), id, h(2026, 1)).expect("draft");
+    // The USD line counts at its home amount: €92 × 20 % = €18.40; the GBP line cannot.
+    assert_eq!(draft.royalties, eur(1_840));
+    assert_eq!(draft.counted_lines(), [lines[0]]);
+    assert_eq!(
+        draft.notes,
+        [
+            "1 income line in GBP left out: it has no amount in EUR. Enter an exchange rate when importing (if EUR is the home currency), then work the statement out again"
+        ]
+    );
+    // Left out lines are not taken by the issued statement: they stay for a later one.
+    f.catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 7, 1)))
+        .expect("issue");
+    let h2 = contracts::draft(f.catalog.conn(), id, h(2026, 2)).expect("draft H2");
+    assert_eq!(h2.notes.len(), 1);
+}
+
+#[test]
+fn costs_recoup_and_release_contracts_take_precedence() {
+    let mut f = fixture();
+    let mut c = royalty_contract(&f);
+    c.recoupables = vec![Recoupable {
+        category: CostCategory::Pressing,
+        share: BasisPoints(5000),
+    }];
+    let artist_deal = insert(&mut f.catalog, &c);
+    // The single has its own licence deal (it takes precedence for the single).
+    let mut licence = royalty_contract(&f);
+    licence.title = "Single licence".into();
+    licence.deal_type = DealType::License;
+    licence.release_id = Some(f.single);
+    licence.rates = vec![RateRule {
+        channel: Channel::Stream,
+        format: None,
+        rate: BasisPoints(3000), // the label's fee: the artist gets 70 %
+    }];
+    let single_deal = insert(&mut f.catalog, &licence);
+    f.catalog
+        .write(|tx| {
+            for (release, recoupable, amount) in [(f.album, true, 40_000), (f.album, false, 99_999)]
+            {
+                ledger::insert_cost(
+                    tx,
+                    &CostLine {
+                        id: CostLineId::UNSAVED,
+                        date: day(2026, 1, 15),
+                        release_id: Some(release),
+                        category: CostCategory::Pressing,
+                        amount: eur(amount),
+                        recoupable,
+                        note: String::new(),
+                    },
+                )?;
+            }
+            Ok(())
+        })
+        .expect("costs");
+    import(
+        &mut f.catalog,
+        "h2.csv",
+        &[
+            sale(day(2026, 10, 1), f.album, Channel::Stream, "1000"),
+            sale(day(2026, 10, 1), f.single, Channel::Stream, "1000"),
+        ],
+    );
+    assert_eq!(
+        contracts::covered_releases(
+            f.catalog.conn(),
+            &contracts::get(f.catalog.conn(), artist_deal).expect("get")
+        )
+        .expect("covered"),
+        [f.album]
+    );
+    f.catalog
+        .write(|tx| contracts::issue(tx, artist_deal, h(2026, 1), day(2026, 7, 1)))
+        .expect("issue H1");
+    // Album: €1,000 × 20 % = €200; the recoupable pressing cost €400 at 50 % = €200: nothing
+    // payable. (The cost dated in H1 was charged on the H1 statement.)
+    let statements = contracts::statements(f.catalog.conn(), artist_deal).expect("statements");
+    assert_eq!(statements[0].statement.costs_charged, eur(20_000));
+    assert_eq!(statements[0].statement.closing_balance, eur(-20_000));
+    let album = contracts::draft(f.catalog.conn(), artist_deal, h(2026, 2)).expect("draft");
+    assert_eq!(album.royalties, eur(20_000));
+    assert_eq!(album.costs.len(), 0);
+    assert_eq!(album.payable, eur(0));
+    assert_eq!(album.closing_balance, eur(0));
+    // Single: €1,000 × (100 − 30) % = €700 under the licence.
+    let single = contracts::draft(f.catalog.conn(), single_deal, h(2026, 2))
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        single.as_deref().is_some_and(|m| m.contains(
+            "statements are issued in order: the next one for “Single licence” is 2026 H1"
+        )),
+        "{single:?}"
+    );
+    f.catalog
+        .write(|tx| contracts::issue(tx, single_deal, h(2026, 1), day(2026, 7, 1)))
+        .expect("issue single H1");
+    let single = contracts::draft(f.catalog.conn(), single_deal, h(2026, 2)).expect("draft");
+    assert_eq!(single.royalties, eur(70_000));
+    assert_eq!(single.payable, eur(70_000));
+}
+
+#[test]
+fn deadlines_and_references() {
+    let mut f = fixture();
+    let mut c = royalty_contract(&f);
+    c.options = vec![OptionPeriod {
+        name: "Second album".into(),
+        notice_deadline: day(2026, 3, 1),
+        until: None,
+        exercised: false,
+    }];
+    insert(&mut f.catalog, &c);
+    let found = contracts::deadlines(f.catalog.conn(), day(2026, 2, 1)).expect("deadlines");
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].deadline.message(),
+        "Notice for option “Second album” due by 2026-03-01 (in 28 days)"
+    );
+    assert_eq!(found[0].artist, "Nação Zumbi");
+    assert_eq!(
+        contracts::references(f.catalog.conn(), Some(f.artist), None, None).expect("refs"),
+        1
+    );
+    assert_eq!(
+        contracts::references(f.catalog.conn(), Some(f.other_artist), Some(f.single), None)
+            .expect("refs"),
+        0
+    );
+    // The artist cannot be deleted from under the contract.
+    assert!(
+        f.catalog
+            .write(|tx| labeldesk::db::artists::delete(tx, f.artist))
+            .is_err()
+    );
+}
+
+#[test]
+fn the_json_export_round_trips_contracts_and_statements() {
+    let mut f = fixture();
+    let contract = royalty_contract(&f);
+    let id = insert(&mut f.catalog, &contract);
+    import(
+        &mut f.catalog,
+        "h1.csv",
+        &[sale(day(2026, 2, 1), f.album, Channel::Stream, "10")],
+    );
+    f.catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 7, 1)))
+        .expect("issue");
+    f.catalog
+        .write(|tx| {
+            contracts::record_payment(
+                tx,
+                &Payment {
+                    id: PaymentId::UNSAVED,
+                    contract_id: id,
+                    payee: PayeeId(1),
+                    date: day(2026, 8, 1),
+                    amount: eur(200),
+                    note: String::new(),
+                    statement_id: None,
+                },
+            )
+        })
+        .expect("pay");
+    let control = JobControl::default();
+    let doc = labeldesk::io::json::export(f.catalog.conn(), &control).expect("export");
+    for table in [
+        "contracts",
+        "statements",
+        "statement_income",
+        "payee_payments",
+    ] {
+        assert!(
+            doc.table(table).is_some_and(|t| !t.rows.is_empty()),
+            "{table}"
+        );
+    }
+    let mut target = Catalog::open_in_memory().expect("target");
+    labeldesk::io::json::import(&mut target, &doc, &control).expect("import");
+    assert_eq!(
+        contracts::statements(target.conn(), id).expect("statements"),
+        contracts::statements(f.catalog.conn(), id).expect("statements")
+    );
+    assert_eq!(
+        contracts::draft(target.conn(), id, h(2026, 2)).expect("draft"),
+        contracts::draft(f.catalog.conn(), id, h(2026, 2)).expect("draft")
+    );
+}
