@@ -53,6 +53,15 @@ const CORE_TABLES: &[&str] = &[
     "formats",
     "catalog_numbers",
     "tracks",
+    "stock_locations",
+    "merch_items",
+    "format_low_stock",
+    "shows",
+    "show_artists",
+    "show_sales",
+    "stock_movements",
+    "mailing_signups",
+    "import_mappings",
 ];
 
 /// A catalog in which every column of the core tables holds a value somewhere: Unicode,
@@ -91,6 +100,28 @@ INSERT INTO tracks (id, release_id, disc, position, seq, title, duration_ms, isr
  (2, 1, 1, 'A2', 1, 'Banditismo por uma Questão de Classe', 245000, 'BRXYZ9400002', 2, 'feat, "quoted"
 newline'),
  (3, 2, 2, '', 0, '-dash title', 0, NULL, NULL, '@at');
+INSERT INTO stock_locations (id, name, kind) VALUES (3, 'Loja "Recife", consignação', 'consignment');
+INSERT INTO merch_items (id, kind, name, artist_id, size, colour, price, currency, barcode, low_stock) VALUES
+ (1, 'shirt', '=Tour, shirt', 1, 'XL', 'preto "black"', 9000, 'BRL', '036000291452', 5);
+INSERT INTO format_low_stock (format_id, low_stock) VALUES (1, 20);
+INSERT INTO shows (id, show_date, venue, city, location_id, currency, cash_float, commission_bp, cash_counted, notes, closed_at) VALUES
+ (1, '2026-11-28', 'Paço, "do" Frevo', 'Recife', 2, 'BRL', 20000, 1250, 41000, 'chuva
+forte', '2026-11-29 01:02:03');
+INSERT INTO show_artists (show_id, artist_id, position) VALUES (1, 1, 0), (1, 2, 1);
+INSERT INTO show_sales (id, show_id, sold_at, format_id, merch_id, description, artist_id, quantity, unit_price, discount, total, payment, voids_sale_id) VALUES
+ (1, 1, '2026-11-28 22:01:02.345', 1, NULL, 'Da Lama — 12"', 1, 2, 12999, 1000, 24998, 'cash', NULL),
+ (2, 1, '2026-11-28 22:05:00', NULL, 1, '=Tour, shirt (XL)', 1, 1, 9000, 0, 9000, 'card', NULL),
+ (3, 1, '2026-11-28 22:06:00', NULL, 1, '=Tour, shirt (XL)', 1, 1, 9000, 0, 9000, 'card', 2);
+INSERT INTO stock_movements (id, format_id, merch_id, location_id, quantity, reason, sale_id, moved_at, note) VALUES
+ (1, 1, NULL, 1, 500, 'received', NULL, '2026-11-01T10:00:00Z', 'da fábrica, "ok"'),
+ (2, 1, NULL, 1, -50, 'transfer', NULL, '2026-11-02T10:00:00Z', ''),
+ (3, 1, NULL, 2, 50, 'transfer', NULL, '2026-11-02T10:00:00Z', ''),
+ (4, 1, NULL, 2, -2, 'sale', 1, '2026-11-28T22:01:02.345Z', ''),
+ (5, NULL, 1, 2, -1, 'sale', 2, '2026-11-28T22:05:00Z', ''),
+ (6, NULL, 1, 2, 1, 'sale_void', 3, '2026-11-28T22:06:00Z', '-undone');
+INSERT INTO mailing_signups (id, show_id, name, email, consented_at) VALUES
+ (1, 1, '@Zoë, "fan"', 'zoe@example.org', '2026-11-28 22:30:00');
+INSERT INTO import_mappings (name, definition) VALUES ('Loja, "export"', '{"columns":{"title":"Álbum"},"currency":"BRL"}');
 "#,
             )?;
             let mut image = vec![0x89, b'P', b'N', b'G', 0, 0, 255, b'\n', b',', b'"'];

@@ -504,3 +504,65 @@ fn killing_the_app_mid_show_loses_no_committed_sale() {
         sales.len()
     );
 }
+
+#[test]
+fn the_show_report_pdf_and_csv_carry_the_artists_and_the_totals() {
+    let (mut catalog, show, _, _) = show_setup();
+    let nacao: ArtistId = catalog
+        .conn()
+        .query_row(
+            "SELECT id FROM artists WHERE name = 'Nação Fantasma'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("demo artist");
+    catalog
+        .write(|tx| {
+            db::shows::record_sale(
+                tx,
+                show,
+                &sale(LP, "Salt in the Wires — 12\" vinyl", 2, 2499, Payment::Cash),
+                at(1),
+            )?;
+            let mut shirt = sale(CD, "Assombração — shirt", 1, 2000, Payment::Card);
+            shirt.artist_id = Some(nacao);
+            db::shows::record_sale(tx, show, &shirt, at(2))
+        })
+        .expect("sales");
+    let details = db::shows::get_show(catalog.conn(), show).expect("show");
+    let sales = db::shows::sales(catalog.conn(), show).expect("sales");
+    let report = ShowReport::compute(&details, &sales);
+    let doc = labeldesk::io::show_report::printable(
+        "Harbour Lights Records",
+        &details,
+        "The Low Tides",
+        &report,
+        &sales,
+        common::today(),
+    );
+    let started = std::time::Instant::now();
+    let pdf = labeldesk::io::printable::to_pdf(&doc).expect("pdf");
+    eprintln!(
+        "show report PDF: {} bytes in {:?}",
+        pdf.len(),
+        started.elapsed()
+    );
+    let text = common::pdftotext(&pdf, &["-layout"]);
+    for wanted in [
+        "Merch report: The Lexington",
+        "Nação Fantasma",
+        "The Low Tides",
+        "Assombração — shirt",
+        "69.98", // takings: 2 × 24.99 + 20.00
+        "-7.00", // 10 % commission
+        "62.98", // net
+        "99.98", // cash expected: float 50.00 + 49.98
+    ] {
+        assert!(text.contains(wanted), "the PDF lacks {wanted:?}:\n{text}");
+    }
+    let csv = labeldesk::io::printable::to_csv(&doc);
+    assert!(
+        csv.contains("Nação Fantasma") && csv.contains("69.98"),
+        "{csv}"
+    );
+}

@@ -22,3 +22,26 @@ pub fn demo_catalog() -> Catalog {
 pub fn bytes(path: &std::path::Path) -> Vec<u8> {
     std::fs::read(path).expect("read file")
 }
+
+pub fn pdftotext(pdf: &[u8], args: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let output = std::process::Command::new("pdftotext")
+        .args(args)
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run pdftotext ({e}): these tests need it to read the PDF back. \
+                 Install poppler-utils (apt-get install -y poppler-utils); .ci/run does."
+            )
+        });
+    assert!(
+        output.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("pdftotext prints UTF-8")
+}
