@@ -616,3 +616,50 @@ fn demo_label_has_valid_identifiers_and_every_status_and_format() {
         Barcode::parse(code).expect("demo barcode valid");
     }
 }
+
+#[test]
+fn artists_and_releases_under_contract_are_not_deleted_and_the_message_says_why() {
+    let mut catalog = common::demo_catalog();
+    // A release contract for The Low Tides' "Salt in the Wires" (release of format 32).
+    let release: i64 = catalog
+        .conn()
+        .query_row("SELECT release_id FROM formats WHERE id = 32", [], |r| {
+            r.get(0)
+        })
+        .expect("release");
+    catalog
+        .conn()
+        .execute(
+            "INSERT INTO contracts (deal_type, artist_id, release_id, start_date, term_releases, currency)
+             VALUES ('royalty', 1, ?1, '2026-01-01', 1, 'EUR')",
+            [release],
+        )
+        .expect("contract");
+    let err = catalog
+        .write(|tx| labeldesk::db::releases::delete(tx, labeldesk::model::ReleaseId(release)))
+        .expect_err("under contract");
+    assert!(err.to_string().contains("contract"), "{err}");
+    assert!(err.is_user_error(), "a plain refusal, not a fault: {err}");
+    // A prospect with no releases yet but a signed deal.
+    catalog
+        .conn()
+        .execute_batch(
+            "INSERT INTO artists (id, name, sort_name) VALUES (900, 'Prospect Band', 'Prospect Band');
+             INSERT INTO contracts (deal_type, artist_id, start_date, end_date, currency)
+             VALUES ('net_profit', 900, '2026-01-01', '2028-12-31', 'EUR');",
+        )
+        .expect("prospect");
+    let err = catalog
+        .write(|tx| labeldesk::db::artists::delete(tx, labeldesk::model::ArtistId(900)))
+        .expect_err("under contract");
+    assert!(err.to_string().contains("contract"), "{err}");
+    let still: i64 = catalog
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM releases WHERE id = ?1",
+            [release],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(still, 1);
+}

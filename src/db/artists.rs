@@ -114,6 +114,17 @@ pub fn delete(tx: &Transaction<'_>, id: ArtistId) -> Result<()> {
             credits.join(" and ")
         )));
     }
+    let contracts: i64 = tx.query_row(
+        "SELECT count(*) FROM contracts WHERE artist_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    if contracts > 0 {
+        return Err(DbError::InUse(format!(
+            "“{}” cannot be deleted: {contracts} contract(s) are with this artist. Archive the artist instead.",
+            artist.name
+        )));
+    }
     tx.execute("DELETE FROM artists WHERE id = ?1", [id])?;
     Ok(())
 }

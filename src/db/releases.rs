@@ -227,6 +227,22 @@ pub fn restore_full(tx: &Transaction<'_>, full: &ReleaseFull) -> Result<ReleaseI
 /// [`DbError::Missing`] or SQLite failures.
 pub fn delete(tx: &Transaction<'_>, id: ReleaseId) -> Result<ReleaseFull> {
     let full = load_full(tx, id)?;
+    // Contracts keep their release (and its tracks' splits): say so instead of a raw
+    // foreign-key failure.
+    let contracts: i64 = tx.query_row(
+        "SELECT (SELECT count(*) FROM contracts WHERE release_id = ?1)
+              + (SELECT count(DISTINCT contract_id) FROM contract_splits
+                 WHERE release_id = ?1 OR track_id IN (SELECT id FROM tracks WHERE release_id = ?1))",
+        [id],
+        |r| r.get(0),
+    )?;
+    if contracts > 0 {
+        return Err(DbError::InUse(format!(
+            "“{}” cannot be deleted: {contracts} contract(s) name it or its tracks (Contracts panel). \
+             Mark it Out of print instead.",
+            full.release.title
+        )));
+    }
     tx.execute("DELETE FROM releases WHERE id = ?1", [id])?;
     Ok(full)
 }
