@@ -532,12 +532,22 @@ fn the_show_report_pdf_and_csv_carry_the_artists_and_the_totals() {
     let details = db::shows::get_show(catalog.conn(), show).expect("show");
     let sales = db::shows::sales(catalog.conn(), show).expect("sales");
     let report = ShowReport::compute(&details, &sales);
+    let items = db::shows::sell_items(catalog.conn(), &details).expect("items");
+    let stock_left: Vec<(String, i64)> = items
+        .iter()
+        .filter(|i| i.stock != 0)
+        .map(|i| (i.name.clone(), i.stock))
+        .collect();
     let doc = labeldesk::io::show_report::printable(
-        "Harbour Lights Records",
-        &details,
-        "The Low Tides",
-        &report,
-        &sales,
+        &labeldesk::io::show_report::ReportParts {
+            label: "Harbour Lights Records",
+            show: &details,
+            artists: "The Low Tides",
+            location: "Tour box",
+            report: &report,
+            sales: &sales,
+            stock_left: &stock_left,
+        },
         common::today(),
     );
     let started = std::time::Instant::now();
@@ -557,12 +567,47 @@ fn the_show_report_pdf_and_csv_carry_the_artists_and_the_totals() {
         "-7.00", // 10 % commission
         "62.98", // net
         "99.98", // cash expected: float 50.00 + 49.98
+        "Stock left in Tour box",
     ] {
         assert!(text.contains(wanted), "the PDF lacks {wanted:?}:\n{text}");
     }
+    // 40 LPs went on tour, 2 were sold: 38 left; 20 CDs, the "shirt" sale took one: 19.
+    let left = text
+        .split("Stock left in Tour box")
+        .nth(1)
+        .expect("stock section");
+    let lp_line = left
+        .lines()
+        .find(|l| l.contains("Salt in the Wires — 12\" vinyl"))
+        .expect("LP line");
+    assert!(lp_line.trim_end().ends_with("38"), "{lp_line}");
     let csv = labeldesk::io::printable::to_csv(&doc);
     assert!(
         csv.contains("Nação Fantasma") && csv.contains("69.98"),
         "{csv}"
     );
+}
+
+#[test]
+fn a_show_without_sales_can_be_deleted_one_with_sales_cannot() {
+    let (mut catalog, show, _, tour) = show_setup();
+    let empty = catalog
+        .write(|tx| {
+            db::shows::save_show(tx, &Show::new(common::today(), "Mistake Hall", tour, eur()))
+        })
+        .expect("second show");
+    catalog
+        .write(|tx| db::shows::apply(tx, &db::shows::Op::DeleteShow(empty)))
+        .expect("deleted");
+    assert!(db::shows::get_show(catalog.conn(), empty).is_err());
+    catalog
+        .write(|tx| {
+            db::shows::record_sale(tx, show, &sale(LP, "LP", 1, 2499, Payment::Cash), at(3))
+        })
+        .expect("sale");
+    let err = catalog
+        .write(|tx| db::shows::apply(tx, &db::shows::Op::DeleteShow(show)))
+        .expect_err("has a sale");
+    assert!(err.to_string().contains("1 sale record"), "{err}");
+    assert!(db::shows::get_show(catalog.conn(), show).is_ok());
 }

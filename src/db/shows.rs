@@ -508,6 +508,28 @@ fn is_closed(conn: &Connection, show: ShowId) -> Result<bool> {
         .unwrap_or(false))
 }
 
+/// Deletes a show that has no sales yet (a show with sales keeps them: they are the record
+/// of the night, and its record sales may be in the ledger).
+///
+/// # Errors
+/// [`DbError::InUse`] when it has sales; SQLite failures.
+pub fn delete_show(tx: &Transaction<'_>, show: ShowId) -> Result<()> {
+    let details = get_show(tx, show)?;
+    let sales: i64 = tx.query_row(
+        "SELECT count(*) FROM show_sales WHERE show_id = ?1",
+        [show],
+        |r| r.get(0),
+    )?;
+    if sales > 0 {
+        return Err(DbError::InUse(format!(
+            "The show at {} cannot be deleted: it has {sales} sale record(s), the record of the night",
+            details.venue
+        )));
+    }
+    tx.execute("DELETE FROM shows WHERE id = ?1", [show])?;
+    Ok(())
+}
+
 /// A show with its artists.
 ///
 /// # Errors
@@ -946,6 +968,7 @@ pub fn signups(conn: &Connection) -> Result<Vec<Signup>> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
     SaveShow(Show),
+    DeleteShow(ShowId),
     SaveMerch(MerchItem),
     AddLocation {
         name: String,
@@ -1008,6 +1031,11 @@ pub fn apply(tx: &Transaction<'_>, op: &Op) -> Result<Outcome> {
                 show: Some(id),
                 sale: None,
             }
+        }
+        Op::DeleteShow(show) => {
+            let venue = get_show(tx, *show)?.venue;
+            delete_show(tx, *show)?;
+            message(format!("Deleted the show at {venue}"))
         }
         Op::SaveMerch(item) => {
             save_merch(tx, item)?;

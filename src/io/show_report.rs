@@ -7,16 +7,34 @@ use crate::model::Money;
 use crate::model::printable::{Column, Printable, Section, Table};
 use crate::model::shows::{Sale, Show, ShowReport, Signup, live_sales};
 
-/// The report of `show` for the label `label` (figures from [`ShowReport::compute`]).
+/// What the printed report is made of.
+pub struct ReportParts<'a> {
+    /// The label's name.
+    pub label: &'a str,
+    pub show: &'a Show,
+    /// The playing artists, e.g. "The Low Tides, Marisol Vega".
+    pub artists: &'a str,
+    /// Where the show's stock travelled.
+    pub location: &'a str,
+    /// From [`ShowReport::compute`].
+    pub report: &'a ShowReport,
+    pub sales: &'a [Sale],
+    /// (item, stock left at the show's location) after the show.
+    pub stock_left: &'a [(String, i64)],
+}
+
+/// The end-of-show report as a printable document.
 #[must_use]
-pub fn printable(
-    label: &str,
-    show: &Show,
-    artists: &str,
-    report: &ShowReport,
-    sales: &[Sale],
-    today: NaiveDate,
-) -> Printable {
+pub fn printable(parts: &ReportParts<'_>, today: NaiveDate) -> Printable {
+    let ReportParts {
+        label,
+        show,
+        artists,
+        location,
+        report,
+        sales,
+        stock_left,
+    } = *parts;
     let money = |minor: i64| Money::new(minor, show.currency).format_amount();
     let cur = show.currency.as_str();
     let mut doc = Printable::new(format!("Merch report: {}", show.venue.trim()))
@@ -93,6 +111,13 @@ pub fn printable(
         .section(Section::new("Money").table(money_rows))
         .section(Section::new("Cash box").table(cash))
         .section(Section::new("Every sale").table(log));
+    if !stock_left.is_empty() {
+        let mut left = Table::new([Column::left("Item").truncate(), Column::right("Left")]);
+        for (name, quantity) in stock_left {
+            left.push_row([name.clone(), quantity.to_string()]);
+        }
+        doc = doc.section(Section::new(format!("Stock left in {location}")).table(left));
+    }
     if !show.notes.trim().is_empty() {
         doc = doc.section(Section::new("Notes").paragraph(show.notes.trim()));
     }

@@ -162,6 +162,8 @@ struct Selected {
     artists: String,
     sales: Vec<Sale>,
     report: ShowReport,
+    /// (item, stock left at the show's location).
+    stock_left: Vec<(String, i64)>,
 }
 
 /// The stock tab's data and forms.
@@ -208,6 +210,7 @@ pub struct ShowsPanel {
     signups: Option<(u64, Vec<Signup>)>,
     cash_counted: String,
     confirm_close: bool,
+    confirm_delete: Option<ShowId>,
     export: Option<ExportJob>,
     /// When the frame began (the app sets it), to time a sale from keypress to commit.
     pub frame_started: Option<Instant>,
@@ -227,6 +230,7 @@ impl ShowsPanel {
             signups: None,
             cash_counted: String::new(),
             confirm_close: false,
+            confirm_delete: None,
             export: None,
             frame_started: None,
         }
@@ -280,8 +284,12 @@ impl ShowsPanel {
         });
     }
 
-    /// Delete: shows are kept (their sales are the record); nothing to delete here.
-    pub fn request_delete(&mut self) {}
+    /// Delete: asks to delete the selected show (only one without sales can go).
+    pub fn request_delete(&mut self) {
+        if self.merch.is_none() && self.form.is_none() && self.tab == ShowsTab::Shows {
+            self.confirm_delete = self.selected;
+        }
+    }
 
     /// Escape: leave merch mode, else close the form.
     pub fn close(&mut self) -> bool {
@@ -363,6 +371,13 @@ impl ShowsPanel {
         };
         let sales = ctx.report(db_shows::sales(conn, id)).unwrap_or_default();
         let report = ShowReport::compute(&show, &sales);
+        let stock_left = ctx
+            .report(db_shows::sell_items(conn, &show))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|i| i.stock != 0 || report.by_item.iter().any(|r| r.name == i.name))
+            .map(|i| (i.name, i.stock))
+            .collect();
         let artists = self.cache.as_ref().map_or_else(String::new, |c| {
             show.artists
                 .iter()
@@ -387,6 +402,7 @@ impl ShowsPanel {
             artists,
             sales,
             report,
+            stock_left,
         });
     }
 
@@ -608,6 +624,7 @@ impl ShowsPanel {
         let Some(d) = &self.details else { return };
         let show = &d.show.clone();
         let artists = d.artists.clone();
+        let no_sales = d.sales.is_empty();
         let money = |m: i64| Money::new(m, show.currency).to_string();
         ui.horizontal(|ui| {
             ui.heading(show.title());
@@ -619,7 +636,7 @@ impl ShowsPanel {
             .cache
             .as_ref()
             .and_then(|c| c.locations.iter().find(|l| l.id == show.location_id))
-            .map_or("?", |l| l.name.as_str());
+            .map_or_else(|| "?".to_owned(), |l| l.name.clone());
         widgets::hint_ui(
             ui,
             &format!(
@@ -650,6 +667,9 @@ impl ShowsPanel {
                     edit = true;
                 }
             }
+            if no_sales && ui.button("Delete show…").clicked() {
+                self.confirm_delete = Some(show.id);
+            }
             if ui.button("Save report as PDF…").clicked() {
                 self.start_export(ctx, true);
             }
@@ -660,6 +680,16 @@ impl ShowsPanel {
         ui.add_space(8.0);
         let Some(d) = &self.details else { return };
         report_ui(ui, &d.show, &d.report);
+        if !d.stock_left.is_empty() {
+            ui.add_space(6.0);
+            ui.strong(format!("Stock left in {location}"));
+            let left: Vec<String> = d
+                .stock_left
+                .iter()
+                .map(|(name, quantity)| format!("{name}: {quantity}"))
+                .collect();
+            ui.label(left.join(" · "));
+        }
         ui.add_space(8.0);
         let show = d.show.clone();
         if show.closed_at.is_none() {
@@ -720,6 +750,18 @@ impl ShowsPanel {
                 }
             }
         }
+        if let Some(id) = self.confirm_delete {
+            let body = format!("Delete the show “{}”? It has no sales.", show.title());
+            match widgets::confirm_ui(ui.ctx(), "delete_show", "Delete show?", &body, "Delete") {
+                Answer::Confirm => {
+                    self.confirm_delete = None;
+                    self.selected = None;
+                    ctx.send(Command::Shows(Box::new(Op::DeleteShow(id)), None));
+                }
+                Answer::Cancel => self.confirm_delete = None,
+                Answer::Pending => {}
+            }
+        }
         if edit && let Some(cache) = &self.cache {
             self.form = Some(ShowForm::from_show(&show, &cache.artists));
         }
@@ -753,12 +795,21 @@ impl ShowsPanel {
             .report(crate::db::labels::own(ctx.catalog.conn()))
             .flatten()
             .map_or_else(String::new, |l| l.name);
+        let location = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.locations.iter().find(|l| l.id == d.show.location_id))
+            .map_or_else(String::new, |l| l.name.clone());
         let doc = crate::io::show_report::printable(
-            &label,
-            &d.show,
-            &d.artists,
-            &d.report,
-            &d.sales,
+            &crate::io::show_report::ReportParts {
+                label: &label,
+                show: &d.show,
+                artists: &d.artists,
+                location: &location,
+                report: &d.report,
+                sales: &d.sales,
+                stock_left: &d.stock_left,
+            },
             chrono::Local::now().date_naive(),
         );
         let name = format!(
