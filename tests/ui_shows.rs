@@ -338,6 +338,17 @@ fn stock_is_received_and_moved_from_the_stock_tab() {
     assert_eq!(merch[0].display_name(), "Tour shirt (M)");
     assert_eq!(merch[0].price, 2000);
     assert_eq!(merch[0].artist_id, Some(ArtistId(1)));
+    // Picked in the table, it opens for editing: a new price is saved on the same item.
+    harness.get_by_label("Tour shirt (M)").click();
+    harness.run();
+    assert!(harness.query_by_label("Edit merch item").is_some());
+    type_into(&mut harness, "Price", "22.00");
+    harness.get_by_label("Save merch item").click();
+    harness.run();
+    let merch =
+        db::shows::merch_items(harness.state().catalog().expect("open").conn()).expect("merch");
+    assert_eq!(merch.len(), 1, "edited, not added");
+    assert_eq!(merch[0].price, 2200);
 }
 
 /// The time from the keypress to the sale committed (synchronous=FULL, on a file), as the

@@ -187,6 +187,8 @@ struct StockTab {
 
 #[derive(Default)]
 struct MerchForm {
+    /// Unsaved for a new item; the item being edited otherwise.
+    id: crate::model::shows::MerchId,
     kind: Option<MerchKind>,
     name: String,
     size: String,
@@ -1105,6 +1107,8 @@ impl ShowsPanel {
         }
         let mut clicked = None;
         let row_height = 22.0;
+        // Rows are clicked to pick an item: their text must not take the click.
+        ui.style_mut().interaction.selectable_labels = false;
         let mut table = TableBuilder::new(ui)
             .id_salt("stock_table")
             .striped(true)
@@ -1175,6 +1179,27 @@ impl ShowsPanel {
         if let Some(item) = clicked {
             s.selected = Some(item);
             s.revision = None;
+            // A merch row opens the item in the form for editing (price, size, barcode…).
+            if let StockItem::Merch(id) = item
+                && let Some(m) = ctx
+                    .report(db_shows::merch_items(ctx.catalog.conn()))
+                    .and_then(|all| all.into_iter().find(|m| m.id == id))
+            {
+                s.merch = MerchForm {
+                    id: m.id,
+                    kind: Some(m.kind),
+                    name: m.name.clone(),
+                    size: m.size.clone(),
+                    colour: m.colour.clone(),
+                    price: Money::new(m.price, m.currency).format_amount(),
+                    barcode: m.barcode.map(|b| b.as_str().to_owned()).unwrap_or_default(),
+                    artist: m
+                        .artist_id
+                        .and_then(|a| artists.iter().find(|(id, _)| *id == a))
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_default(),
+                };
+            }
         }
         ui.add_space(6.0);
         ui.horizontal(|ui| {
@@ -1823,8 +1848,17 @@ fn new_merch_ui(
     _locations: &[Location],
     ctx: &mut PanelCtx<'_>,
 ) {
-    ui.strong("New merch item");
     let f = &mut s.merch;
+    ui.horizontal(|ui| {
+        ui.strong(if f.id.is_unsaved() {
+            "New merch item"
+        } else {
+            "Edit merch item"
+        });
+        if !f.id.is_unsaved() && ui.small_button("New item instead").clicked() {
+            *f = MerchForm::default();
+        }
+    });
     if f.kind.is_none() {
         f.kind = Some(MerchKind::Shirt);
     }
@@ -1845,7 +1879,12 @@ fn new_merch_ui(
             widgets::field_ui(ui, "Merch barcode", &mut f.barcode, None);
             widgets::field_ui(ui, "Artist (empty: the label's)", &mut f.artist, None);
         });
-    if ui.button("Add merch item").clicked() {
+    let save_label = if f.id.is_unsaved() {
+        "Add merch item"
+    } else {
+        "Save merch item"
+    };
+    if ui.button(save_label).clicked() {
         let currency = ctx
             .report(crate::db::labels::home_currency(ctx.catalog.conn()))
             .unwrap_or_default();
@@ -1859,6 +1898,7 @@ fn new_merch_ui(
                 price,
                 currency,
             );
+            item.id = f.id;
             item.size = f.size.trim().to_owned();
             item.colour = f.colour.trim().to_owned();
             if !f.barcode.trim().is_empty() {
