@@ -12,18 +12,22 @@ use crate::model::{
 
 macro_rules! id_sql {
     ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.0))
+        impl rusqlite::types::ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.0))
             }
         }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                i64::column_result(value).map($ty)
+        impl rusqlite::types::FromSql for $ty {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                <i64 as rusqlite::types::FromSql>::column_result(value).map($ty)
             }
         }
     )*};
 }
+/// Row ids of the other catalog modules (ledger, planning, shows, contracts) map the same way.
+pub(crate) use id_sql;
 id_sql!(
     ArtistId,
     ReleaseId,
@@ -57,19 +61,23 @@ text_sql!(
 
 macro_rules! code_sql {
     ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.code()))
+        impl rusqlite::types::ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.code()))
             }
         }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                let text = value.as_str()?;
-                $ty::from_code(text).map_err(|e| FromSqlError::Other(Box::new(e)))
+        impl rusqlite::types::FromSql for $ty {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                $ty::from_code(value.as_str()?)
+                    .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
             }
         }
     )*};
 }
+/// Code enums of the other catalog modules map the same way.
+pub(crate) use code_sql;
 code_sql!(
     ReleaseType,
     ReleaseStatus,

@@ -17,37 +17,9 @@ use crate::model::{
     ReleaseId, TrackId,
 };
 
-macro_rules! ledger_id_sql {
-    ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.0))
-            }
-        }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                i64::column_result(value).map($ty)
-            }
-        }
-    )*};
-}
-ledger_id_sql!(ImportId, IncomeLineId, CostLineId, Amount8);
+super::convert::id_sql!(ImportId, IncomeLineId, CostLineId, Amount8);
 
-macro_rules! ledger_code_sql {
-    ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.code()))
-            }
-        }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                $ty::from_code(value.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
-            }
-        }
-    )*};
-}
-ledger_code_sql!(Channel, CostCategory, MatchedBy);
+super::convert::code_sql!(Channel, CostCategory, MatchedBy);
 
 impl ToSql for LineFlags {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {

@@ -5,7 +5,6 @@
 //! changes into one undoable edit (see `crate::undo`).
 
 use chrono::NaiveDate;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::error::{DbError, Result};
@@ -15,33 +14,9 @@ use crate::model::{
     ReleaseId, ReleaseStatus, ValidationError,
 };
 
-macro_rules! id_sql {
-    ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.0))
-            }
-        }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                i64::column_result(value).map($ty)
-            }
-        }
-    )*};
-}
-id_sql!(MilestoneId, ProfileId);
+super::convert::id_sql!(MilestoneId, ProfileId);
 
-impl ToSql for MilestoneStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.code()))
-    }
-}
-
-impl FromSql for MilestoneStatus {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        Self::from_code(value.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
-    }
-}
+super::convert::code_sql!(MilestoneStatus);
 
 /// The catalog's stable id (created with the planning tables, never changed).
 ///

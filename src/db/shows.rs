@@ -4,7 +4,6 @@
 //! movement are written in the caller's one transaction.
 
 use chrono::NaiveDateTime;
-use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::error::{DbError, Result};
@@ -16,38 +15,9 @@ use crate::model::{
     ArtistId, Barcode, BasisPoints, Currency, FormatId, ReleaseId, ValidationError,
 };
 
-macro_rules! id_sql {
-    ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.0))
-            }
-        }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                i64::column_result(value).map($ty)
-            }
-        }
-    )*};
-}
-id_sql!(LocationId, MerchId, ShowId, SaleId, MovementId, SignupId);
+super::convert::id_sql!(LocationId, MerchId, ShowId, SaleId, MovementId, SignupId);
 
-macro_rules! code_sql {
-    ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.code()))
-            }
-        }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                let text = value.as_str()?;
-                $ty::from_code(text).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
-            }
-        }
-    )*};
-}
-code_sql!(LocationKind, MerchKind, MovementReason, Payment);
+super::convert::code_sql!(LocationKind, MerchKind, MovementReason, Payment);
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> DbError {
     ValidationError::Invalid {
