@@ -939,8 +939,10 @@ fn the_statement_pdf_names_the_payee_and_the_totals() {
     let line = |label: &str| {
         text.lines()
             .find(|l| l.trim_start().starts_with(label))
-            .map(|l| l.split_whitespace().last().unwrap_or("").to_owned())
-            .unwrap_or_else(|| panic!("no “{label}” line in:\n{text}"))
+            .map_or_else(
+                || panic!("no “{label}” line in:\n{text}"),
+                |l| l.split_whitespace().last().unwrap_or("").to_owned(),
+            )
     };
     assert_eq!(line("Royalties"), "183.45");
     assert_eq!(line("Closing balance"), "163.45");

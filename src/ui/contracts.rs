@@ -982,8 +982,7 @@ impl ContractsPanel {
                     for deadline in &row.deadlines {
                         ui.label(
                             RichText::new(format!("⚠ {}", deadline.message()))
-                                .color(theme::warn_color(ui))
-                                .small(),
+                                .color(theme::warn_color(ui)),
                         );
                     }
                 }
@@ -1506,6 +1505,7 @@ impl ContractsPanel {
             }
             ui.add_space(4.0);
             ui.horizontal(|ui| {
+                ui.label("Add a split for");
                 let mut ids: Vec<Option<ReleaseId>> = vec![None];
                 ids.extend(releases.iter().map(|(id, _)| Some(*id)));
                 let name = |id: Option<ReleaseId>| {
@@ -2104,6 +2104,7 @@ impl ContractsPanel {
             .id(egui::Id::unique("contract_drill"))
             .open(&mut open)
             .collapsible(false)
+            .default_pos([420.0, 120.0])
             .default_width(820.0)
             .default_height(360.0)
             .show(ctx, |ui| {
@@ -2118,7 +2119,7 @@ impl ContractsPanel {
                 egui::ScrollArea::both().max_height(420.0).show(ui, |ui| {
                     egui::Grid::new("drill_lines")
                         .striped(true)
-                        .num_columns(9)
+                        .num_columns(10)
                         .spacing([10.0, 4.0])
                         .show(ui, |ui| {
                             for h in [
@@ -2134,6 +2135,11 @@ impl ContractsPanel {
                             ] {
                                 ui.label(RichText::new(h).strong());
                             }
+                            ui.label(if drill.reasons.is_empty() {
+                                RichText::new("")
+                            } else {
+                                RichText::new("Why left out").strong()
+                            });
                             ui.end_row();
                             for l in &drill.lines {
                                 ui.label(l.sale_date.to_string());
@@ -2148,20 +2154,20 @@ impl ContractsPanel {
                                 } else {
                                     l.territory.as_str()
                                 });
-                                ui.label(l.quantity.to_string());
+                                right_ui(ui, |ui| ui.label(l.quantity.to_string()));
                                 ui.label(&l.artist);
                                 ui.label(&l.title);
-                                ui.label(format!("{} {}", l.net.to_short_string(), l.currency));
-                                ui.end_row();
+                                let amount = format!("{} {}", l.net.to_short_string(), l.currency);
+                                right_ui(ui, |ui| ui.label(amount));
                                 if let Some(reason) = drill.reasons.get(&l.id) {
-                                    ui.label("");
                                     ui.label(
                                         RichText::new(widgets::capitalized(reason))
-                                            .color(theme::warn_color(ui))
-                                            .small(),
+                                            .color(theme::warn_color(ui)),
                                     );
-                                    ui.end_row();
+                                } else {
+                                    ui.label("");
                                 }
+                                ui.end_row();
                             }
                         });
                 });
@@ -2258,12 +2264,19 @@ impl ContractsPanel {
             .num_columns(2)
             .spacing([12.0, 6.0])
             .show(ui, |ui| {
-                widgets::field_ui(
-                    ui,
-                    "Average over the last (periods)",
-                    &mut form.periods,
-                    None,
-                );
+                ui.label("Average over");
+                ui.horizontal(|ui| {
+                    ui.label("the last");
+                    widgets::cell_field_ui(
+                        ui,
+                        "Average over the last (periods)",
+                        &mut form.periods,
+                        None,
+                        40.0,
+                    );
+                    ui.label("statement periods");
+                });
+                ui.end_row();
                 ui.label("What if");
                 ui.horizontal(|ui| {
                     ui.label("we spend on");
@@ -2412,6 +2425,22 @@ fn section_ui(ui: &mut Ui, title: &str, problems: &[String], add_contents: impl 
     add_contents(ui);
 }
 
+/// A column title in a statement table (right-aligned over number columns).
+fn header_ui(ui: &mut Ui, text: &str, right: bool) {
+    let text = RichText::new(text).color(theme::weak_color(ui));
+    if right {
+        right_ui(ui, |ui| ui.label(text));
+    } else {
+        ui.label(text);
+    }
+}
+
+/// A grid cell whose contents sit at its right edge (amounts line up).
+fn right_ui<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), add)
+        .inner
+}
+
 fn problems_ui(ui: &mut Ui, problems: &[String]) {
     for p in problems {
         ui.label(RichText::new(p).color(theme::error_color(ui)));
@@ -2479,16 +2508,20 @@ fn statement_ui(ui: &mut Ui, cache: &StatementsCache, s: &Statement, actions: &m
         ui.label(RichText::new("Payees").strong());
         egui::Grid::new("statement_payees")
             .striped(true)
-            .num_columns(5)
+            .num_columns(6)
             .spacing([12.0, 4.0])
             .show(ui, |ui| {
-                for h in ["Payee", "Royalties", "Credited", "Owed", "Payable"] {
-                    ui.label(RichText::new(h).small().strong());
+                for (i, h) in ["Payee", "Royalties", "Credited", "Owed", "Payable"]
+                    .into_iter()
+                    .enumerate()
+                {
+                    header_ui(ui, h, i > 0);
                 }
+                ui.label("");
                 ui.end_row();
                 for p in &s.payees {
                     ui.label(&p.name);
-                    let link = ui.link(money(p.royalties));
+                    let link = right_ui(ui, |ui| ui.link(money(p.royalties)));
                     widgets::name_widget(
                         &link,
                         egui::Role::Link,
@@ -2510,9 +2543,10 @@ fn statement_ui(ui: &mut Ui, cache: &StatementsCache, s: &Statement, actions: &m
                             reasons: BTreeMap::new(),
                         });
                     }
-                    ui.label(money(p.credited));
-                    ui.label(money(p.closing));
-                    ui.label(money(p.payable));
+                    right_ui(ui, |ui| ui.label(money(p.credited)));
+                    right_ui(ui, |ui| ui.label(money(p.closing)));
+                    right_ui(ui, |ui| ui.label(money(p.payable)));
+                    ui.label("");
                     ui.end_row();
                 }
             });
@@ -2531,7 +2565,7 @@ fn statement_ui(ui: &mut Ui, cache: &StatementsCache, s: &Statement, actions: &m
             .num_columns(7)
             .spacing([14.0, 4.0])
             .show(ui, |ui| {
-                for h in [
+                for (i, h) in [
                     "Release",
                     "Channel",
                     "Territory",
@@ -2539,8 +2573,11 @@ fn statement_ui(ui: &mut Ui, cache: &StatementsCache, s: &Statement, actions: &m
                     "Rate",
                     "Royalty",
                     "Lines",
-                ] {
-                    ui.label(RichText::new(h).small().strong());
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    header_ui(ui, h, (3..6).contains(&i));
                 }
                 ui.end_row();
                 for line in &s.lines {
@@ -2557,16 +2594,15 @@ fn statement_ui(ui: &mut Ui, cache: &StatementsCache, s: &Statement, actions: &m
                         RoyaltyBase::Gross => line.gross,
                         RoyaltyBase::Net => line.net,
                     };
-                    ui.label(
-                        amount
-                            .to_money(s.currency)
-                            .map_or_else(|| amount.to_short_string(), |m| m.to_string()),
-                    );
-                    ui.label(
-                        line.rate
-                            .map_or_else(|| "mixed".to_owned(), |r| r.to_string()),
-                    );
-                    let link = ui.link(money(line.royalty));
+                    let shown = amount
+                        .to_money(s.currency)
+                        .map_or_else(|| amount.to_short_string(), |m| m.to_string());
+                    right_ui(ui, |ui| ui.label(shown));
+                    let rate = line
+                        .rate
+                        .map_or_else(|| "mixed".to_owned(), |r| r.to_string());
+                    right_ui(ui, |ui| ui.label(rate));
+                    let link = right_ui(ui, |ui| ui.link(money(line.royalty)));
                     let name = format!(
                         "Ledger lines: {title} · {} · {territory}",
                         line.channel.label()
@@ -2593,27 +2629,33 @@ fn statement_ui(ui: &mut Ui, cache: &StatementsCache, s: &Statement, actions: &m
         ui.label(RichText::new("Recoupable costs").strong());
         egui::Grid::new("statement_costs")
             .striped(true)
-            .num_columns(6)
+            .num_columns(7)
             .spacing([14.0, 4.0])
             .show(ui, |ui| {
-                for h in [
+                for (i, h) in [
                     "Date",
                     "Release",
                     "Category",
                     "Cost",
                     "Recoupable",
                     "Charged",
-                ] {
-                    ui.label(RichText::new(h).small().strong());
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    header_ui(ui, h, i > 2);
                 }
+                ui.label("");
                 ui.end_row();
                 for c in &s.costs {
                     ui.label(c.date.to_string());
                     ui.label(c.release.map_or_else(String::new, release));
                     ui.label(c.category.label());
-                    ui.label(money(c.amount));
-                    ui.label(c.share.to_string());
-                    ui.label(money(c.charged));
+                    right_ui(ui, |ui| ui.label(money(c.amount)));
+                    right_ui(ui, |ui| ui.label(c.share.to_string()));
+                    right_ui(ui, |ui| ui.label(money(c.charged)));
+                    // An empty last column keeps the amounts beside their titles.
+                    ui.label("");
                     ui.end_row();
                 }
             });
