@@ -742,6 +742,16 @@ impl Default for ProjectionForm {
     }
 }
 
+/// What the panel last asked the app to write, to know what to refresh when it is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// Saved or deleted a contract's terms.
+    Terms,
+    Issue,
+    Payment,
+    Other,
+}
+
 /// An export running on its own thread.
 type ExportJob = Receiver<Result<String, String>>;
 
@@ -764,6 +774,9 @@ pub struct ContractsPanel {
     list: Option<(u64, Vec<ContractRow>)>,
     names: Names,
     form: Option<ContractForm>,
+    /// The form as loaded from the catalog (to tell unsaved changes).
+    loaded: Option<ContractForm>,
+    sent: Option<Sent>,
     checked: Option<Checked>,
     /// The last refusal from the app, shown in the editor.
     error: Option<String>,
@@ -789,6 +802,8 @@ impl ContractsPanel {
             list: None,
             names: Names::default(),
             form: None,
+            loaded: None,
+            sent: None,
             checked: None,
             error: None,
             new_split_release: None,
@@ -852,30 +867,28 @@ impl ContractsPanel {
     /// A write the panel asked for was committed.
     pub fn applied(&mut self, outcome: &db_contracts::Outcome) {
         self.error = None;
-        if let Some(id) = outcome.contract {
-            if self.selected != Some(id) {
-                self.viewing = Viewing::Draft;
+        match self.sent.take() {
+            Some(Sent::Terms) | None => {
+                if let Some(id) = outcome.contract
+                    && self.selected != Some(id)
+                {
+                    self.viewing = Viewing::Draft;
+                }
+                self.selected = outcome.contract;
+                // Reload the form from what was stored.
+                self.form = None;
+                self.loaded = None;
+                self.checked = None;
             }
-            self.selected = Some(id);
-        } else {
-            self.selected = None;
-        }
-        // Reload the form from what was stored.
-        self.form = None;
-        self.checked = None;
-        if outcome.statement.is_some() {
-            self.viewing = Viewing::Draft;
-        }
-        if self.payment.amount.is_empty() {
-            return;
-        }
-        if outcome.message.starts_with("Recorded a payment") {
-            self.payment = PaymentForm::default();
+            Some(Sent::Issue) => self.viewing = Viewing::Draft,
+            Some(Sent::Payment) => self.payment = PaymentForm::default(),
+            Some(Sent::Other) => {}
         }
     }
 
     /// A write the panel asked for was refused.
     pub fn failed(&mut self, message: &str) {
+        self.sent = None;
         self.error = Some(message.to_owned());
     }
 
@@ -900,6 +913,7 @@ impl ContractsPanel {
         {
             if let Ok(contract) = db_contracts::get(ctx.catalog.conn(), id) {
                 self.form = Some(ContractForm::from_contract(&contract));
+                self.loaded.clone_from(&self.form);
             } else {
                 self.selected = None;
                 self.form = None;
@@ -1140,12 +1154,18 @@ impl ContractsPanel {
             .unwrap_or_default();
         let Some(form) = &mut self.form else { return };
 
-        ui.heading(if form.id.is_unsaved() {
-            "New contract".to_owned()
-        } else if form.title.trim().is_empty() {
-            format!("Contract #{}", form.id)
-        } else {
-            form.title.trim().to_owned()
+        let changed = self.loaded.as_ref().is_some_and(|l| l != form);
+        ui.horizontal(|ui| {
+            ui.heading(if form.id.is_unsaved() {
+                "New contract".to_owned()
+            } else if form.title.trim().is_empty() {
+                format!("Contract #{}", form.id)
+            } else {
+                form.title.trim().to_owned()
+            });
+            if changed {
+                widgets::badge_ui(ui, "Unsaved changes", theme::warn_color(ui));
+            }
         });
         ui.add_space(4.0);
 
@@ -1719,6 +1739,7 @@ impl ContractsPanel {
             if let Some(checked) = &self.checked
                 && checked.problems.is_empty()
             {
+                self.sent = Some(Sent::Terms);
                 ctx.send(Command::Contracts(Box::new(Op::Save(Box::new(
                     checked.contract.clone(),
                 )))));
@@ -1739,6 +1760,7 @@ impl ContractsPanel {
                 Answer::Confirm => {
                     self.confirm_delete = false;
                     if let Some(id) = self.selected {
+                        self.sent = Some(Sent::Terms);
                         ctx.send(Command::Contracts(Box::new(Op::Delete(id))));
                     }
                 }
@@ -1819,6 +1841,9 @@ impl ContractsPanel {
         let Some(cache) = &self.statements else {
             return;
         };
+        if let Some(error) = &self.error {
+            ui.label(RichText::new(format!("Not done: {error}")).color(theme::error_color(ui)));
+        }
         let mut actions = Vec::new();
         ui.horizontal_wrapped(|ui| {
             ui.label("Period:");
@@ -2025,7 +2050,10 @@ impl ContractsPanel {
                 })
             })();
             match payment {
-                Ok(p) => ctx.send(Command::Contracts(Box::new(Op::RecordPayment(p)))),
+                Ok(p) => {
+                    self.sent = Some(Sent::Payment);
+                    ctx.send(Command::Contracts(Box::new(Op::RecordPayment(p))));
+                }
                 Err(e) => ctx.send(Command::Error(e)),
             }
         }
@@ -2056,6 +2084,7 @@ impl ContractsPanel {
             }
             Action::Export(pdf) => self.start_export(ctx, pdf),
             Action::DeletePayment(id) => {
+                self.sent = Some(Sent::Other);
                 ctx.send(Command::Contracts(Box::new(Op::DeletePayment(id))));
             }
         }
@@ -2086,6 +2115,7 @@ impl ContractsPanel {
         ) {
             Answer::Confirm => {
                 self.confirm_issue = None;
+                self.sent = Some(Sent::Issue);
                 ctx.send(Command::Contracts(Box::new(Op::Issue {
                     contract: cache.contract.id,
                     period,
