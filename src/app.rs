@@ -11,6 +11,7 @@ use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 use crate::command::{Command, Panel, Target};
 use crate::db::{self, Catalog};
 use crate::ui::catalog::{CatalogPanel, CatalogState};
+use crate::ui::contracts::{ContractsPanel, ContractsState};
 use crate::ui::ledger::{LedgerPanel, LedgerState};
 use crate::ui::planning::{PlanningPanel, PlanningState};
 use crate::ui::roster::{RosterPanel, RosterState};
@@ -31,6 +32,7 @@ pub struct UiState {
     pub planning: PlanningState,
     pub ledger: LedgerState,
     pub shows: ShowsState,
+    pub contracts: ContractsState,
     /// Where snapshots are also copied (this machine's USB stick or synced folder).
     pub second_backup_folder: Option<PathBuf>,
 }
@@ -79,6 +81,7 @@ pub struct LabeldeskApp {
     planning: PlanningPanel,
     ledger: LedgerPanel,
     shows: ShowsPanel,
+    contracts: ContractsPanel,
     search: GlobalSearch,
     label_settings: crate::ui::label_settings::LabelSettings,
     status: Option<Status>,
@@ -133,6 +136,7 @@ impl LabeldeskApp {
             planning: PlanningPanel::restore(state.planning),
             ledger: LedgerPanel::restore(state.ledger),
             shows: ShowsPanel::restore(state.shows),
+            contracts: ContractsPanel::restore(state.contracts),
             search: GlobalSearch::default(),
             label_settings: crate::ui::label_settings::LabelSettings::default(),
             status: None,
@@ -166,6 +170,7 @@ impl LabeldeskApp {
             planning: PlanningPanel::restore(state.planning),
             ledger: LedgerPanel::restore(state.ledger),
             shows: ShowsPanel::restore(state.shows),
+            contracts: ContractsPanel::restore(state.contracts),
             search: GlobalSearch::default(),
             label_settings: crate::ui::label_settings::LabelSettings::default(),
             status: None,
@@ -232,6 +237,7 @@ impl LabeldeskApp {
             planning: self.planning.state(),
             ledger: self.ledger.state(),
             shows: self.shows.state(),
+            contracts: self.contracts.state(),
             second_backup_folder: self.second_folder.clone(),
         }
     }
@@ -324,6 +330,7 @@ impl LabeldeskApp {
             Command::Notify(text) => self.notify(text, false),
             Command::Error(text) => self.notify(text, true),
             Command::Shows(op, started) => self.apply_shows(&op, started),
+            Command::Contracts(op) => self.apply_contracts(&op),
         }
     }
 
@@ -344,6 +351,26 @@ impl LabeldeskApp {
             Err(e) => {
                 let message = e.to_string();
                 self.shows.failed(&message);
+                self.notify(format!("Not saved: {message}"), true);
+            }
+        }
+    }
+
+    /// A contract, statement or payment write, in one transaction.
+    fn apply_contracts(&mut self, op: &db::contracts::Op) {
+        let Some(catalog) = &mut self.catalog else {
+            self.notify("Not saved: no catalog is open", true);
+            return;
+        };
+        match catalog.write(|tx| db::contracts::apply(tx, op)) {
+            Ok(outcome) => {
+                self.revision += 1;
+                self.contracts.applied(&outcome);
+                self.notify(outcome.message, false);
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.contracts.failed(&message);
                 self.notify(format!("Not saved: {message}"), true);
             }
         }
@@ -490,6 +517,7 @@ impl LabeldeskApp {
         self.planning = PlanningPanel::restore(PlanningState::default());
         self.ledger = LedgerPanel::restore(LedgerState::default());
         self.shows = ShowsPanel::restore(ShowsState::default());
+        self.contracts = ContractsPanel::restore(ContractsState::default());
         self.revision += 1;
         self.backup_mark = (self.revision, Instant::now());
     }
@@ -587,6 +615,7 @@ impl LabeldeskApp {
                 Panel::Catalog => panel_keys!(self.catalog_panel),
                 Panel::Planning => panel_keys!(self.planning),
                 Panel::Sales => panel_keys!(self.ledger),
+                Panel::Contracts => panel_keys!(self.contracts),
                 Panel::Shows => panel_keys!(self.shows),
             }
         }
@@ -963,6 +992,7 @@ impl LabeldeskApp {
                         Panel::Catalog => self.catalog_panel.ui(ui, &mut pctx),
                         Panel::Planning => self.planning.ui(ui, &mut pctx),
                         Panel::Sales => self.ledger.ui(ui, &mut pctx),
+                        Panel::Contracts => self.contracts.ui(ui, &mut pctx),
                         Panel::Shows => self.shows.ui(ui, &mut pctx),
                     }
                 }
@@ -1037,6 +1067,7 @@ impl LabeldeskApp {
         self.planning = PlanningPanel::restore(PlanningState::default());
         self.ledger = LedgerPanel::restore(LedgerState::default());
         self.shows = ShowsPanel::restore(ShowsState::default());
+        self.contracts = ContractsPanel::restore(ContractsState::default());
         self.startup = Startup::Restoring;
         self.damaged = None;
         let task = crate::tasks::restore(ctx, backup_file, path);

@@ -22,6 +22,7 @@ pub enum Panel {
     Catalog,
     Planning,
     Sales,
+    Contracts,
     Shows,
 }
 
@@ -31,6 +32,7 @@ impl Panel {
         Self::Catalog,
         Self::Planning,
         Self::Sales,
+        Self::Contracts,
         Self::Shows,
     ];
 
@@ -41,6 +43,7 @@ impl Panel {
             Self::Catalog => "Catalog",
             Self::Planning => "Planning",
             Self::Sales => "Sales",
+            Self::Contracts => "Contracts",
             Self::Shows => "Shows",
         }
     }
@@ -68,6 +71,8 @@ pub enum Command {
     /// A stock, show or merch-table write (not on the edit undo stack). `started` is when the
     /// key or click that asked for it arrived, to time a sale from keypress to commit.
     Shows(Box<crate::db::shows::Op>, Option<std::time::Instant>),
+    /// A contract, statement or payment write (not on the edit undo stack).
+    Contracts(Box<crate::db::contracts::Op>),
     /// A message for the status line.
     Notify(String),
     /// An error for the status line, in plain words.

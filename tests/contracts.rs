@@ -847,3 +847,218 @@ fn the_json_export_round_trips_contracts_and_statements() {
         contracts::draft(f.catalog.conn(), id, h(2026, 2)).expect("draft")
     );
 }
+
+/// `pdftotext -layout` of a PDF. Needs poppler-utils: without it the test fails and says so.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("statement.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let output = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run pdftotext ({e}): this test reads the statement PDF back with it. \
+                 Install poppler-utils (apt-get install -y poppler-utils)."
+            )
+        });
+    assert!(output.status.success(), "pdftotext failed");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn the_statement_pdf_names_the_payee_and_the_totals() {
+    use labeldesk::io::statement_export::{self, StatementDoc};
+    let mut f = fixture();
+    let mut c = royalty_contract(&f);
+    c.advance = eur(2_000); // €20
+    c.payees.push(Payee {
+        id: PayeeId(2),
+        name: "Lúcio Maia".into(),
+        email: String::new(),
+    });
+    c.splits[0].shares = vec![
+        Share {
+            payee: PayeeId(1),
+            share: BasisPoints(7000),
+        },
+        Share {
+            payee: PayeeId(2),
+            share: BasisPoints(3000),
+        },
+    ];
+    let id = insert(&mut f.catalog, &c);
+    import(
+        &mut f.catalog,
+        "bandcamp-2026-h1.csv",
+        &[
+            sale(day(2026, 2, 10), f.album, Channel::Stream, "300.00"),
+            sale(day(2026, 4, 2), f.album, Channel::Physical, "1234.50"),
+        ],
+    );
+    // Stream €300 × 20 % = €60.00; physical €1,234.50 × 10 % = €123.45; €183.45 in all.
+    // The €20 advance is recouped: €163.45 payable, 70/30: €114.42 (114.415 rounds to the
+    // payee with the larger remainder) and €49.03.
+    let s = contracts::draft(f.catalog.conn(), id, h(2026, 1)).expect("draft");
+    assert_eq!(s.royalties, eur(18_345));
+    assert_eq!(s.payable, eur(16_345));
+    let payable: Vec<i64> = s.payees.iter().map(|p| p.payable.minor).collect();
+    assert_eq!(payable.iter().sum::<i64>(), 16_345);
+    let contract = contracts::get(f.catalog.conn(), id).expect("contract");
+    let releases = std::collections::BTreeMap::from([(f.album, "Afrociberdelia".to_owned())]);
+    let doc = StatementDoc {
+        label: "Hollow Lane",
+        contract: &contract,
+        artist: "Nação Zumbi",
+        statement: &s,
+        releases: &releases,
+        status: "Draft: not issued yet",
+    };
+    let pdf = labeldesk::io::printable::to_pdf(&statement_export::printable(
+        &doc,
+        None,
+        day(2026, 11, 26),
+    ))
+    .expect("pdf");
+    let text = pdf_text(&pdf);
+    for needle in [
+        "Royalty statement",
+        "Nação Zumbi",
+        "Lúcio Maia",
+        "Afrociberdelia",
+        "2026 H1",
+        "183.45",
+        "163.45",
+        "-20.00",
+    ] {
+        assert!(text.contains(needle), "“{needle}” missing from:\n{text}");
+    }
+    // The lines of the summary: the closing balance and what is payable, with their totals.
+    let line = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .map_or_else(
+                || panic!("no “{label}” line in:\n{text}"),
+                |l| l.split_whitespace().last().unwrap_or("").to_owned(),
+            )
+    };
+    assert_eq!(line("Royalties"), "183.45");
+    assert_eq!(line("Closing balance"), "163.45");
+    assert_eq!(line("Payable now"), "163.45");
+    // Lúcio Maia's own copy: his name as payee, his share of each line, his payable total.
+    let lucio = s
+        .payees
+        .iter()
+        .find(|p| p.payee == PayeeId(2))
+        .expect("payee");
+    let copy = statement_export::printable(&doc, Some(PayeeId(2)), day(2026, 11, 26));
+    let text = pdf_text(&labeldesk::io::printable::to_pdf(&copy).expect("pdf"));
+    assert!(
+        text.contains("Payee") && text.contains("Lúcio Maia"),
+        "{text}"
+    );
+    let payable_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Payable now"))
+        .unwrap_or_default();
+    assert!(
+        payable_line.ends_with(&lucio.payable.format_amount()),
+        "{payable_line} / {}",
+        lucio.payable
+    );
+    assert_eq!(lucio.payable, eur(4_903));
+    assert_eq!(
+        statement_export::file_name(&doc, Some(PayeeId(2)), "pdf"),
+        "statement-2026-H1-lucio-maia.pdf"
+    );
+}
+
+#[test]
+fn the_panel_ops_write_in_one_go_or_not_at_all() {
+    let mut f = fixture();
+    let c = royalty_contract(&f);
+    let saved = f
+        .catalog
+        .write(|tx| contracts::apply(tx, &contracts::Op::Save(Box::new(c.clone()))))
+        .expect("save");
+    let id = saved.contract.expect("id");
+    assert_eq!(saved.message, "Saved the contract “Recording agreement”");
+    // A refused save (splits at 90 %) changes nothing.
+    let mut bad = contracts::get(f.catalog.conn(), id).expect("get");
+    bad.title = "Changed".into();
+    bad.splits[0].shares[0].share = BasisPoints(9000);
+    let err = f
+        .catalog
+        .write(|tx| contracts::apply(tx, &contracts::Op::Save(Box::new(bad))))
+        .expect_err("refused");
+    assert!(err.to_string().contains("totals 90%, not 100%"), "{err}");
+    assert_eq!(
+        contracts::get(f.catalog.conn(), id).expect("get").title,
+        "Recording agreement"
+    );
+    import(
+        &mut f.catalog,
+        "ops.csv",
+        &[sale(day(2026, 3, 1), f.album, Channel::Stream, "50")],
+    );
+    let issued = f
+        .catalog
+        .write(|tx| {
+            contracts::apply(
+                tx,
+                &contracts::Op::Issue {
+                    contract: id,
+                    period: h(2026, 1),
+                    today: day(2026, 11, 26),
+                },
+            )
+        })
+        .expect("issue");
+    assert!(issued.statement.is_some());
+    // Issuing the same period again is refused in plain words.
+    let again = f.catalog.write(|tx| {
+        contracts::apply(
+            tx,
+            &contracts::Op::Issue {
+                contract: id,
+                period: h(2026, 1),
+                today: day(2026, 11, 26),
+            },
+        )
+    });
+    assert!(err_text(again).contains("was issued on"));
+    let paid = f
+        .catalog
+        .write(|tx| {
+            contracts::apply(
+                tx,
+                &contracts::Op::RecordPayment(Payment {
+                    id: PaymentId::UNSAVED,
+                    contract_id: id,
+                    payee: PayeeId(1),
+                    date: day(2026, 8, 1),
+                    amount: eur(1_000),
+                    note: String::new(),
+                    statement_id: None,
+                }),
+            )
+        })
+        .expect("pay");
+    assert_eq!(
+        paid.message,
+        "Recorded a payment of €10.00 to Nação Zumbi on 2026-08-01"
+    );
+    let payment = contracts::payments(f.catalog.conn(), id).expect("payments")[0].id;
+    f.catalog
+        .write(|tx| contracts::apply(tx, &contracts::Op::DeletePayment(payment)))
+        .expect("delete payment");
+    assert_eq!(count(&f.catalog, "payee_payments"), 0);
+    // A contract with an issued statement cannot be deleted.
+    let refused = f
+        .catalog
+        .write(|tx| contracts::apply(tx, &contracts::Op::Delete(id)));
+    assert!(err_text(refused).contains("cannot be deleted"));
+    assert_eq!(count(&f.catalog, "contracts"), 1);
+}

@@ -1334,3 +1334,101 @@ pub fn delete_payment(tx: &Transaction<'_>, id: PaymentId) -> Result<Payment> {
 pub fn payments(conn: &Connection, contract: ContractId) -> Result<Vec<Payment>> {
     payments_where(conn, "contract_id = ?1", [contract])
 }
+
+// ---------------------------------------------------------------------------------------------
+// One entry point for the app
+
+/// A write the Contracts panel asks for, applied in one transaction by [`apply`]. These writes
+/// are not on the edit undo stack: an issued statement and a recorded payment are records
+/// (a mistake is corrected in the next period), and a contract's terms are saved as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Stores a new contract (unsaved id) or saves changes to one.
+    Save(Box<Contract>),
+    Delete(ContractId),
+    /// Issues the statement of `period` (see [`issue`]).
+    Issue {
+        contract: ContractId,
+        period: StatementPeriod,
+        today: NaiveDate,
+    },
+    RecordPayment(Payment),
+    DeletePayment(PaymentId),
+}
+
+/// What an [`Op`] did: a message for the status line and what it touched.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub message: String,
+    /// The contract saved, issued or paid under (none after a delete).
+    pub contract: Option<ContractId>,
+    pub statement: Option<StatementId>,
+}
+
+/// Applies `op` in the caller's transaction; nothing is written when it fails.
+///
+/// # Errors
+/// Whatever the write refuses (problems with the terms, an issued period, a payment to
+/// someone not on the contract…), in plain words; SQLite failures.
+pub fn apply(tx: &Transaction<'_>, op: &Op) -> Result<Outcome> {
+    Ok(match op {
+        Op::Save(contract) => {
+            let id = if contract.id.is_unsaved() {
+                insert(tx, contract)?
+            } else {
+                update(tx, contract)?;
+                contract.id
+            };
+            Outcome {
+                message: format!("Saved the contract “{}”", contract.display_name()),
+                contract: Some(id),
+                statement: None,
+            }
+        }
+        Op::Delete(id) => {
+            let gone = delete(tx, *id)?;
+            Outcome {
+                message: format!("Deleted the contract “{}”", gone.display_name()),
+                ..Outcome::default()
+            }
+        }
+        Op::Issue {
+            contract,
+            period,
+            today,
+        } => {
+            let statement = issue(tx, *contract, *period, *today)?;
+            Outcome {
+                message: format!("Issued the {period} statement"),
+                contract: Some(*contract),
+                statement: Some(statement),
+            }
+        }
+        Op::RecordPayment(payment) => {
+            record_payment(tx, payment)?;
+            let contract = get(tx, payment.contract_id)?;
+            let name = contract
+                .payee(payment.payee)
+                .map_or_else(|| format!("payee {}", payment.payee), |p| p.name.clone());
+            Outcome {
+                message: format!(
+                    "Recorded a payment of {} to {name} on {}",
+                    payment.amount, payment.date
+                ),
+                contract: Some(payment.contract_id),
+                statement: None,
+            }
+        }
+        Op::DeletePayment(id) => {
+            let payment = delete_payment(tx, *id)?;
+            Outcome {
+                message: format!(
+                    "Deleted the payment of {} on {}",
+                    payment.amount, payment.date
+                ),
+                contract: Some(payment.contract_id),
+                statement: None,
+            }
+        }
+    })
+}

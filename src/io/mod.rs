@@ -13,3 +13,4 @@ pub mod printable;
 pub mod reports;
 pub mod show_report;
 pub mod spreadsheet;
+pub mod statement_export;

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod money;
 pub mod plan;
 pub mod printable;
+pub mod recoup;
 pub mod shows;
 pub mod statement;
 

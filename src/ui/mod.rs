@@ -4,6 +4,7 @@
 
 pub mod backups;
 pub mod catalog;
+pub mod contracts;
 pub mod drafts;
 pub mod export;
 pub mod import;
