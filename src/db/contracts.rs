@@ -30,7 +30,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::error::{DbError, Result};
@@ -44,37 +44,9 @@ use crate::model::{
     ValidationError, overlaps, upcoming_deadlines,
 };
 
-macro_rules! id_sql {
-    ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.0))
-            }
-        }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                i64::column_result(value).map($ty)
-            }
-        }
-    )*};
-}
-id_sql!(ContractId, PayeeId, PaymentId, StatementId);
+super::convert::id_sql!(ContractId, PayeeId, PaymentId, StatementId);
 
-macro_rules! code_sql {
-    ($($ty:ident),*) => {$(
-        impl ToSql for $ty {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.code()))
-            }
-        }
-        impl FromSql for $ty {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                $ty::from_code(value.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
-            }
-        }
-    )*};
-}
-code_sql!(DealType, MastersOwner, RoyaltyBase, PeriodKind);
+super::convert::code_sql!(DealType, MastersOwner, RoyaltyBase, PeriodKind);
 
 fn invalid(field: &'static str, reason: String) -> DbError {
     DbError::Invalid(ValidationError::Invalid { field, reason })

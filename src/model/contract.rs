@@ -56,59 +56,7 @@ pub const NAME_MAX: usize = 200;
 /// Longest document path.
 pub const PATH_MAX: usize = 4096;
 
-macro_rules! code_enum {
-    (
-        $(#[$meta:meta])* $name:ident, $what:literal,
-        { $($(#[$vmeta:meta])* $variant:ident => $code:literal, $label:literal;)* }
-    ) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize,
-        )]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-        }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &[Self] = &[$(Self::$variant),*];
-
-            /// The code stored in the catalog.
-            #[must_use]
-            pub fn code(self) -> &'static str {
-                match self { $(Self::$variant => $code,)* }
-            }
-
-            /// What the user sees.
-            #[must_use]
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label,)* }
-            }
-
-            /// Reads a stored code.
-            ///
-            /// # Errors
-            /// [`ValidationError::UnknownCode`] for anything else.
-            pub fn from_code(code: &str) -> Result<Self, ValidationError> {
-                match code {
-                    $($code => Ok(Self::$variant),)*
-                    other => Err(ValidationError::UnknownCode {
-                        what: $what,
-                        input: other.to_owned(),
-                    }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
-}
+use super::ledger::code_enum;
 
 code_enum!(
     /// The kind of deal.
