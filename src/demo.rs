@@ -478,7 +478,233 @@ pub fn create(tx: &Transaction<'_>, today: NaiveDate) -> Result<DemoSummary, DbE
         }
     }
     plan_upcoming(tx, today)?;
+    stock_and_shows(tx, today, &artist_ids)?;
+    contracts(tx, today, &artist_ids)?;
     Ok(summary)
+}
+
+/// Stock at home and in the tour box, merch, last month's show (sold, one sale undone,
+/// closed into the ledger) and next month's, and mailing-list sign-ups.
+fn stock_and_shows(
+    tx: &Transaction<'_>,
+    today: NaiveDate,
+    artists: &[ArtistId],
+) -> Result<(), DbError> {
+    use crate::model::shows::{
+        Discount, LocationKind, MerchItem, MerchKind, Movement, MovementReason, Payment, SaleInput,
+        Show, StockItem,
+    };
+    let locations = db::shows::locations(tx)?;
+    let find = |kind: LocationKind| locations.iter().find(|l| l.kind == kind).map(|l| l.id);
+    let (Some(home), Some(tour)) = (find(LocationKind::Home), find(LocationKind::Tour)) else {
+        return Ok(());
+    };
+    let received = |item, quantity| Movement {
+        item,
+        location: home,
+        quantity,
+        reason: MovementReason::Received,
+        note: "from the plant".to_owned(),
+    };
+    // Every physical format out in the world was pressed and delivered home; the touring
+    // artists' records went into the tour box.
+    let formats: Vec<(crate::model::FormatId, i64, bool)> = tx
+        .prepare(
+            "SELECT f.id, coalesce(f.pressed_quantity, 300),
+                    EXISTS (SELECT 1 FROM release_artists ra WHERE ra.release_id = f.release_id
+                            AND ra.artist_id IN (?1, ?2))
+             FROM formats f JOIN releases r ON r.id = f.release_id
+             WHERE f.kind <> 'digital' AND r.status IN ('released', 'out_of_print') ORDER BY f.id",
+        )?
+        .query_map([artists[0], artists[1]], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (n, (format, pressed, touring)) in formats.into_iter().enumerate() {
+        let item = StockItem::Format(format);
+        // Older pressings have mostly sold through.
+        let left = if n % 3 == 0 {
+            pressed / 10
+        } else {
+            pressed / 2
+        };
+        db::shows::add_movement(tx, &received(item, left))?;
+        if touring {
+            db::shows::transfer(tx, item, home, tour, 15.min(left))?;
+        }
+        db::shows::set_format_low_stock(tx, format, 40)?;
+    }
+    for (name, size, colour, price, artist, quantity) in [
+        ("Tour shirt", "M", "black", 2000, Some(artists[0]), 30),
+        ("Tour shirt", "L", "black", 2000, Some(artists[0]), 30),
+        ("Harbour Lights tote", "", "natural", 1200, None, 40),
+    ] {
+        let mut item = MerchItem::new(
+            if size.is_empty() {
+                MerchKind::Tote
+            } else {
+                MerchKind::Shirt
+            },
+            name,
+            price,
+            Currency::EUR,
+        );
+        item.size = size.to_owned();
+        item.colour = colour.to_owned();
+        item.artist_id = artist;
+        item.low_stock = 10;
+        let id = db::shows::save_merch(tx, &item)?;
+        db::shows::add_movement(tx, &received(StockItem::Merch(id), quantity))?;
+        db::shows::transfer(tx, StockItem::Merch(id), home, tour, 12)?;
+    }
+
+    // Last month's show: sold, one sale undone, cash counted, closed into the ledger.
+    let last_month = shift(today, -1);
+    let mut past = Show::new(last_month, "Hafenklang", tour, Currency::EUR);
+    past.city = "Hamburg".to_owned();
+    past.cash_float = 10_000;
+    past.commission = crate::model::BasisPoints(1000);
+    past.artists = vec![artists[0], artists[1]];
+    past.notes = "Sold out. The venue takes 10% of merch.".to_owned();
+    let past_id = db::shows::save_show(tx, &past)?;
+    let items = db::shows::sell_items(tx, &db::shows::get_show(tx, past_id)?)?;
+    let sellable: Vec<_> = items
+        .iter()
+        .filter(|i| i.price.is_some() && i.stock > 2)
+        .collect();
+    let evening = last_month.and_hms_opt(21, 0, 0).unwrap_or_default();
+    for n in 0..16_u32 {
+        let Some(item) =
+            sellable.get(usize::try_from(n * 5 % 7).unwrap_or(0) % sellable.len().max(1))
+        else {
+            break;
+        };
+        let sale = SaleInput {
+            item: item.item,
+            description: item.name.clone(),
+            artist_id: item.artist_id,
+            quantity: if n % 6 == 0 { 2 } else { 1 },
+            unit_price: item.price.unwrap_or_default(),
+            discount: if n % 5 == 4 {
+                Discount::Percent(crate::model::BasisPoints(1000))
+            } else {
+                Discount::None
+            },
+            payment: if n % 3 == 0 {
+                Payment::Card
+            } else {
+                Payment::Cash
+            },
+        };
+        let at = evening + chrono::Duration::minutes(i64::from(n) * 7);
+        db::shows::record_sale(tx, past_id, &sale, at)?;
+        if n == 9 {
+            db::shows::void_last_sale(tx, past_id, at + chrono::Duration::minutes(1))?;
+        }
+    }
+    let report = crate::model::shows::ShowReport::compute(
+        &db::shows::get_show(tx, past_id)?,
+        &db::shows::sales(tx, past_id)?,
+    );
+    db::shows::close_show(tx, past_id, Some(report.cash_expected - 250))?;
+    for (name, email) in [
+        ("Jonas", "jonas@example.org"),
+        ("Mara Okafor", "mara.okafor@example.net"),
+        ("Lou", "lou@example.com"),
+    ] {
+        db::shows::add_signup(
+            tx,
+            Some(past_id),
+            name,
+            email,
+            evening + chrono::Duration::minutes(45),
+        )?;
+    }
+
+    // Next month's show, ready for merch mode.
+    let mut next = Show::new(shift(today, 1), "The Lexington", tour, Currency::EUR);
+    next.city = "London".to_owned();
+    next.cash_float = 5000;
+    next.commission = crate::model::BasisPoints(1250);
+    next.artists = vec![artists[0]];
+    db::shows::save_show(tx, &next)?;
+    Ok(())
+}
+
+/// A recording agreement with the label's first artist: an advance still recouping from the
+/// show sales, royalties per channel, an option whose notice deadline is near.
+fn contracts(tx: &Transaction<'_>, today: NaiveDate, artists: &[ArtistId]) -> Result<(), DbError> {
+    use crate::model::contract::{
+        Contract, OptionPeriod, Payee, PayeeId, RateRule, Recoupable, Share, SplitScope, SplitSet,
+    };
+    use crate::model::{BasisPoints, Channel, CostCategory, Money};
+    let start = shift(today, -60);
+    let mut c = Contract::new(artists[0], start, Currency::EUR);
+    c.title = "Recording agreement".to_owned();
+    c.end = Some(shift(today, 8));
+    c.advance = Money::new(150_000, Currency::EUR);
+    c.options = vec![OptionPeriod {
+        name: "Fourth album".to_owned(),
+        notice_deadline: today.checked_add_days(Days::new(24)).unwrap_or(today),
+        until: Some(shift(today, 32)),
+        exercised: false,
+    }];
+    c.rates = vec![
+        RateRule {
+            channel: Channel::Physical,
+            format: None,
+            rate: BasisPoints(1500),
+        },
+        RateRule {
+            channel: Channel::Download,
+            format: None,
+            rate: BasisPoints(2500),
+        },
+        RateRule {
+            channel: Channel::Stream,
+            format: None,
+            rate: BasisPoints(2500),
+        },
+    ];
+    c.payees = vec![
+        Payee {
+            id: PayeeId(1),
+            name: "The Low Tides".to_owned(),
+            email: "band@lowtides.example".to_owned(),
+        },
+        Payee {
+            id: PayeeId(2),
+            name: "Ines Moreau (producer)".to_owned(),
+            email: String::new(),
+        },
+    ];
+    c.splits = vec![SplitSet {
+        scope: SplitScope::Default,
+        shares: vec![
+            Share {
+                payee: PayeeId(1),
+                share: BasisPoints(8000),
+            },
+            Share {
+                payee: PayeeId(2),
+                share: BasisPoints(2000),
+            },
+        ],
+    }];
+    c.recoupables = vec![
+        Recoupable {
+            category: CostCategory::Recording,
+            share: BasisPoints::FULL,
+        },
+        Recoupable {
+            category: CostCategory::Marketing,
+            share: BasisPoints(5000),
+        },
+    ];
+    c.cross_collateralised = true;
+    c.minimum_payout = Money::new(2500, Currency::EUR);
+    db::contracts::insert(tx, &c)?;
+    Ok(())
 }
 
 /// Plans the demo's releases that are in production or planned, from the default lead-time

@@ -42,7 +42,7 @@ fn location(catalog: &Catalog, name: &str) -> LocationId {
 /// The demo label with 300 LPs, 100 CDs and 50 7"s received at Home, 40 LPs, 20 CDs and 10
 /// 7"s moved to the tour box, and a show at the Lexington with The Low Tides playing.
 fn show_setup() -> (Catalog, ShowId, LocationId, LocationId) {
-    let mut catalog = common::demo_catalog();
+    let mut catalog = common::demo_catalog_without_shows();
     let home = location(&catalog, "Home");
     let tour = location(&catalog, "Tour box");
     let show = catalog
@@ -492,8 +492,9 @@ fn killing_the_app_mid_show_loses_no_committed_sale() {
     let movements: i64 = catalog
         .conn()
         .query_row(
-            "SELECT count(*) FROM stock_movements WHERE reason = 'sale'",
-            [],
+            "SELECT count(*) FROM stock_movements WHERE reason = 'sale'
+             AND sale_id IN (SELECT id FROM show_sales WHERE show_id = ?1)",
+            [show],
             |r| r.get(0),
         )
         .expect("movements");
@@ -610,4 +611,51 @@ fn a_show_without_sales_can_be_deleted_one_with_sales_cannot() {
         .expect_err("has a sale");
     assert!(err.to_string().contains("1 sale record"), "{err}");
     assert!(db::shows::get_show(catalog.conn(), show).is_ok());
+}
+
+#[test]
+fn the_demo_label_shows_a_closed_gig_stock_merch_and_a_contract() {
+    let catalog = common::demo_catalog();
+    let conn = catalog.conn();
+    let shows = db::shows::list_shows(conn).expect("shows");
+    assert_eq!(shows.len(), 2, "last month's show and next month's");
+    let past = shows
+        .iter()
+        .find(|s| s.show.closed_at.is_some())
+        .expect("a closed show");
+    let sales = db::shows::sales(conn, past.show.id).expect("sales");
+    let report = ShowReport::compute(
+        &db::shows::get_show(conn, past.show.id).expect("show"),
+        &sales,
+    );
+    assert_eq!((report.sales, report.voided), (15, 1));
+    assert_eq!(report.cash_difference, Some(-250), "2.50 short, as counted");
+    assert_eq!(past.takings, report.takings);
+    let ledger: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM income_lines WHERE match_key GLOB 'show:*'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("ledger");
+    let record_sales = labeldesk::model::shows::live_sales(&sales)
+        .filter(|s| matches!(s.item, Some(StockItem::Format(_))))
+        .count();
+    assert_eq!(usize::try_from(ledger).expect("n"), record_sales);
+    let locations = db::shows::locations(conn).expect("locations");
+    let overview = db::shows::overview(conn, &locations).expect("overview");
+    assert!(
+        overview.iter().any(|r| r.is_low()),
+        "some pressings are nearly gone"
+    );
+    assert_eq!(db::shows::merch_items(conn).expect("merch").len(), 3);
+    assert_eq!(db::shows::signups(conn).expect("signups").len(), 3);
+    let contracts = db::contracts::list(conn, common::today()).expect("contracts");
+    assert_eq!(contracts.len(), 1);
+    assert!(
+        !db::contracts::deadlines(conn, common::today())
+            .expect("deadlines")
+            .is_empty(),
+        "the option's notice deadline is within 60 days"
+    );
 }

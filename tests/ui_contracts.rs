@@ -93,7 +93,7 @@ fn choose(harness: &mut Harness<'_, LabeldeskApp>, combo: &str, option: &str) {
 
 #[test]
 fn make_a_contract_then_drill_down_issue_and_pay_from_its_statement() {
-    let mut catalog = common::demo_catalog();
+    let mut catalog = common::demo_catalog_without_shows();
     let conn = catalog.conn();
     let artist = db::artists::names(conn)
         .expect("names")

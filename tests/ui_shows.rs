@@ -30,7 +30,7 @@ fn app_on(catalog: Catalog) -> Harness<'static, LabeldeskApp> {
 
 /// The demo label with 10 LPs, 10 CDs and 5 cassettes in the tour box.
 fn stocked() -> Catalog {
-    let mut catalog = common::demo_catalog();
+    let mut catalog = common::demo_catalog_without_shows();
     let tour = db::shows::locations(catalog.conn())
         .expect("locations")
         .into_iter()
@@ -269,7 +269,7 @@ fn selling_below_zero_asks_first_and_cancel_sells_nothing() {
 
 #[test]
 fn stock_is_received_and_moved_from_the_stock_tab() {
-    let mut harness = app_on(common::demo_catalog());
+    let mut harness = app_on(common::demo_catalog_without_shows());
     harness.get_by_label("Shows").click();
     harness.run();
     harness.get_by_label("Stock").click();
