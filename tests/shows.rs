@@ -645,7 +645,7 @@ fn the_demo_label_shows_a_closed_gig_stock_merch_and_a_contract() {
     let locations = db::shows::locations(conn).expect("locations");
     let overview = db::shows::overview(conn, &locations).expect("overview");
     assert!(
-        overview.iter().any(|r| r.is_low()),
+        overview.iter().any(db::shows::StockRow::is_low),
         "some pressings are nearly gone"
     );
     assert_eq!(db::shows::merch_items(conn).expect("merch").len(), 3);
