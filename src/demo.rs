@@ -638,7 +638,12 @@ fn contracts(tx: &Transaction<'_>, today: NaiveDate, artists: &[ArtistId]) -> Re
         Contract, OptionPeriod, Payee, PayeeId, RateRule, Recoupable, Share, SplitScope, SplitSet,
     };
     use crate::model::{BasisPoints, Channel, CostCategory, Money};
-    let start = shift(today, -60);
+    // Signed at the start of the previous half-year, so one statement is already out and the
+    // current half-year's (with the show's record sales) is the draft.
+    let half_start = |d: NaiveDate| {
+        NaiveDate::from_ymd_opt(d.year(), if d.month() <= 6 { 1 } else { 7 }, 1).unwrap_or(d)
+    };
+    let start = half_start(half_start(today) - Days::new(1));
     let mut c = Contract::new(artists[0], start, Currency::EUR);
     c.title = "Recording agreement".to_owned();
     c.end = Some(shift(today, 8));
@@ -703,7 +708,15 @@ fn contracts(tx: &Transaction<'_>, today: NaiveDate, artists: &[ArtistId]) -> Re
     ];
     c.cross_collateralised = true;
     c.minimum_payout = Money::new(2500, Currency::EUR);
-    db::contracts::insert(tx, &c)?;
+    let id = db::contracts::insert(tx, &c)?;
+    // Issue every period that is over (the first half-year), as the label did on time.
+    loop {
+        let period = db::contracts::next_open_period(tx, id)?;
+        if period.end() >= today {
+            break;
+        }
+        db::contracts::issue(tx, id, period, today)?;
+    }
     Ok(())
 }
 
