@@ -685,12 +685,19 @@ impl ShowsPanel {
         if !d.stock_left.is_empty() {
             ui.add_space(6.0);
             ui.strong(format!("Stock left in {location}"));
-            let left: Vec<String> = d
-                .stock_left
-                .iter()
-                .map(|(name, quantity)| format!("{name}: {quantity}"))
-                .collect();
-            ui.label(left.join(" · "));
+            egui::Grid::new("stock_left")
+                .num_columns(4)
+                .spacing([12.0, 2.0])
+                .striped(true)
+                .show(ui, |ui| {
+                    for (i, (name, quantity)) in d.stock_left.iter().enumerate() {
+                        ui.label(name);
+                        number_ui(ui, quantity.to_string());
+                        if i % 2 == 1 {
+                            ui.end_row();
+                        }
+                    }
+                });
         }
         ui.add_space(8.0);
         let show = d.show.clone();
@@ -1590,6 +1597,13 @@ fn merch_side_ui(
 }
 
 /// The end-of-show report: per item, per artist, money and the cash box.
+/// A number right-aligned in its grid cell, so columns of amounts line up.
+fn number_ui(ui: &mut Ui, text: String) {
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.label(text);
+    });
+}
+
 fn report_ui(ui: &mut Ui, show: &Show, r: &ShowReport) {
     let money = |m: i64| Money::new(m, show.currency).to_string();
     ui.strong("End-of-show report");
@@ -1604,16 +1618,16 @@ fn report_ui(ui: &mut Ui, show: &Show, r: &ShowReport) {
                 ui.end_row();
                 for row in &r.by_item {
                     ui.label(&row.name);
-                    ui.label(row.units.to_string());
-                    ui.label(money(row.takings));
+                    number_ui(ui, row.units.to_string());
+                    number_ui(ui, money(row.takings));
                     ui.end_row();
                 }
                 ui.separator();
                 ui.end_row();
                 for row in &r.by_artist {
                     ui.label(&row.name);
-                    ui.label(row.units.to_string());
-                    ui.label(money(row.takings));
+                    number_ui(ui, row.units.to_string());
+                    number_ui(ui, money(row.takings));
                     ui.end_row();
                 }
             });
@@ -1622,7 +1636,7 @@ fn report_ui(ui: &mut Ui, show: &Show, r: &ShowReport) {
             .show(&mut cols[1], |ui| {
                 let line = |ui: &mut Ui, label: &str, value: String| {
                     ui.label(label);
-                    ui.label(value);
+                    number_ui(ui, value);
                     ui.end_row();
                 };
                 line(ui, "Sales", format!("{} ({} undone)", r.sales, r.voided));
