@@ -49,25 +49,9 @@ pub fn pdftotext(pdf: &[u8], args: &[&str]) -> String {
 /// The demo label without its stock, shows, merch, sign-ups and contracts: a clean slate for
 /// tests that count stock and takings from zero.
 pub fn demo_catalog_without_shows() -> Catalog {
-    let catalog = demo_catalog();
+    let mut catalog = Catalog::open_in_memory().expect("in-memory catalog");
     catalog
-        .conn()
-        .execute_batch(
-            "DELETE FROM stock_movements;
-             DELETE FROM income_lines WHERE match_key GLOB 'show:*';
-             DELETE FROM show_sales WHERE voids_sale_id IS NOT NULL;
-             DELETE FROM show_sales;
-             DELETE FROM mailing_signups;
-             DELETE FROM shows;
-             DELETE FROM merch_items;
-             DELETE FROM format_low_stock;
-             DELETE FROM contract_splits;
-             DELETE FROM contract_rates;
-             DELETE FROM contract_recoupables;
-             DELETE FROM contract_options;
-             DELETE FROM contract_payees;
-             DELETE FROM contracts;",
-        )
-        .expect("clear the demo's shows and contracts");
+        .write(|tx| labeldesk::demo::create_catalog(tx, today()))
+        .expect("demo catalog");
     catalog
 }
