@@ -261,6 +261,66 @@ fn json_round_trip_is_lossless_on_the_demo_label() {
     assert!(report.is_ok(), "{report:?}");
 }
 
+/// Every search document, in id order.
+fn search_docs(catalog: &Catalog) -> Vec<(i64, String)> {
+    let mut stmt = catalog
+        .conn()
+        .prepare("SELECT id, body FROM search_docs ORDER BY id")
+        .expect("prepare");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+}
+
+#[test]
+fn json_import_writes_the_search_documents_the_triggers_would_and_restores_the_triggers() {
+    // The demo label was written row by row through the search triggers; the import drops
+    // them, loads the rows, writes the documents in bulk and builds the indexes once.
+    let source = common::demo_catalog();
+    let expected = search_docs(&source);
+    assert!(expected.len() > 20, "the demo label has documents");
+    let mut target = Catalog::open_in_memory().expect("empty catalog");
+    json::import(&mut target, &export(&source), &control()).expect("import");
+    assert_eq!(search_docs(&target), expected);
+    let triggers = |c: &Catalog| -> i64 {
+        c.conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%search%'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count")
+    };
+    assert_eq!(triggers(&target), triggers(&source));
+    let indexes = |c: &Catalog| -> Vec<String> {
+        let mut stmt = c
+            .conn()
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    assert_eq!(indexes(&target), indexes(&source), "every index is back");
+    // The restored triggers keep the index up to date: a renamed track is found at once.
+    target
+        .conn()
+        .execute(
+            "UPDATE tracks SET title = 'Zyzzogeton Lullaby' WHERE id = (SELECT min(id) FROM tracks)",
+            [],
+        )
+        .expect("rename");
+    for query in ["zyzzog", "yzzoge"] {
+        let hits = labeldesk::db::search::search(target.conn(), query, 5).expect("search");
+        assert_eq!(hits.len(), 1, "{query}: {hits:?}");
+        assert_eq!(hits[0].title, "Zyzzogeton Lullaby");
+    }
+    let report = labeldesk::db::check::run(target.conn()).expect("check");
+    assert!(report.is_ok(), "{report:?}");
+}
+
 #[test]
 fn json_round_trip_is_lossless_with_every_field_filled() {
     let source = rich_catalog();

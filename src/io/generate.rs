@@ -23,7 +23,7 @@ use std::time::Instant;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Transaction, params};
 
-use crate::db::{Catalog, DbError};
+use crate::db::{Catalog, DbError, search};
 use crate::jobs::{Cancelled, JobControl};
 use crate::model::{Barcode, FormatKind, Isrc, ReleaseStatus, ReleaseType, suggest_positions};
 
@@ -630,10 +630,6 @@ pub fn existing_content(conn: &rusqlite::Connection) -> Result<Option<String>, D
     Ok((!parts.is_empty()).then(|| parts.join(", ")))
 }
 
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
 /// Fills an empty catalog with `tracks` synthetic tracks (and their artists, releases,
 /// formats, catalog numbers and labels), all in one transaction. The same `(tracks, seed)`
 /// always writes the same rows.
@@ -671,25 +667,11 @@ pub fn generate(
 /// `PRAGMA cache_size` while generating (negative: KiB), 256 MiB.
 const BULK_CACHE_KIB: i64 = -262_144;
 
-/// FTS5 `hashsize` while rebuilding: big enough that a million-track index is written as one
-/// segment at the end (no merging), restored to SQLite's default afterwards.
-const BULK_FTS_HASHSIZE: i64 = 256 * 1024 * 1024;
-const DEFAULT_FTS_HASHSIZE: i64 = 1024 * 1024;
-
 /// Tables the generator fills row by row; their secondary indexes are built after the rows.
 #[rustfmt::skip]
 const BULK_TABLES: &[&str] = &[
     "artists", "releases", "release_artists", "formats", "catalog_numbers", "tracks",
 ];
-
-/// Schema objects dropped for the bulk load: (name, exact CREATE statement), in creation order.
-fn saved_schema(tx: &Transaction<'_>, sql: &str) -> Result<Vec<(String, String)>, GenerateError> {
-    let mut stmt = tx.prepare(sql)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
 
 fn generate_in_transaction(
     catalog: &mut Catalog,
@@ -705,32 +687,9 @@ fn generate_in_transaction(
     let started = Instant::now();
     let tx = catalog.transaction()?;
 
-    // The search triggers fire per row; the index is built in one go at the end instead.
-    let triggers = saved_schema(
-        &tx,
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
-           AND (sql LIKE '%search_docs%' OR sql LIKE '%search_words%' OR sql LIKE '%search_trigram%')
-         ORDER BY rowid",
-    )?;
-    // Secondary indexes are cheaper to build once, sorted, than to grow row by row.
-    let tables = BULK_TABLES
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let indexes = saved_schema(
-        &tx,
-        &format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-               AND tbl_name IN ({tables}) ORDER BY rowid"
-        ),
-    )?;
-    for (name, _) in &triggers {
-        tx.execute_batch(&format!("DROP TRIGGER {}", quote_ident(name)))?;
-    }
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX {}", quote_ident(name)))?;
-    }
+    // The search triggers fire per row and indexes grow row by row: both are dropped and
+    // built once at the end instead.
+    let bulk = search::BulkLoad::begin(&tx, BULK_TABLES)?;
 
     let mut summary = write_rows(&tx, tracks, seed, control)?;
     summary.timings.rows = started.elapsed();
@@ -738,46 +697,29 @@ fn generate_in_transaction(
     control.check()?;
     control.set_stage("Building indexes");
     let step = Instant::now();
-    for (_, sql) in &indexes {
-        tx.execute_batch(sql)?;
-    }
+    bulk.restore_indexes(&tx)?;
     summary.timings.indexes = step.elapsed();
     control.set_done(part(115));
 
     control.check()?;
     control.set_stage("Writing search documents");
     let step = Instant::now();
-    let mut docs = 0;
-    for sql in [
-        "INSERT INTO search_docs (id, body) SELECT id * 4, name || ' ' || sort_name FROM artists",
-        "INSERT INTO search_docs (id, body) SELECT release_id * 4 + 1, body FROM release_search_body",
-        "INSERT INTO search_docs (id, body) SELECT id * 4 + 2, title || coalesce(' ' || isrc, '') FROM tracks",
-    ] {
-        docs += tx.execute(sql, [])?;
-    }
-    summary.search_docs = docs as u64;
+    summary.search_docs = bulk.write_documents(&tx)?;
     summary.timings.search_docs = step.elapsed();
     control.set_done(part(130));
 
     let step = Instant::now();
-    for (table, done) in [("search_words", 160), ("search_trigram", 195)] {
+    for (index, done) in search::SEARCH_INDEXES.into_iter().zip([160, 195]) {
         control.check()?;
-        control.set_stage(if table == "search_words" {
+        control.set_stage(if index == "search_words" {
             "Indexing words for search"
         } else {
             "Indexing substrings for search"
         });
-        tx.execute_batch(&format!(
-            "INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {BULK_FTS_HASHSIZE});
-             INSERT INTO {table} ({table}) VALUES ('rebuild');
-             INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {DEFAULT_FTS_HASHSIZE});
-             DELETE FROM {table}_config WHERE k = 'hashsize';"
-        ))?;
+        bulk.build_index(&tx, index)?;
         control.set_done(part(done));
     }
-    for (_, sql) in &triggers {
-        tx.execute_batch(sql)?;
-    }
+    bulk.restore_triggers(&tx)?;
     summary.timings.search_index = step.elapsed();
 
     control.check()?;

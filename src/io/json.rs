@@ -44,7 +44,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, ToSql};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::db::{Catalog, DbError, migrations};
+use crate::db::{Catalog, DbError, migrations, search};
 use crate::jobs::{Cancelled, JobControl};
 
 /// `"format"` of every Labeldesk JSON export.
@@ -1273,7 +1273,7 @@ pub fn import_file(
 }
 
 /// Imports `doc` into `catalog`, which must be empty: one transaction, tables in dependency
-/// order, ids kept; the search index is rebuilt by the schema's triggers as rows go in.
+/// order, ids kept; the search index is built once after the rows (see [`import_tables`]).
 ///
 /// # Errors
 /// [`InterchangeError::NotEmpty`], [`InterchangeError::TooNew`] (a newer catalog version),
@@ -1294,9 +1294,51 @@ pub fn import(
     )
 }
 
+/// `PRAGMA cache_size` during an import (negative: KiB), 256 MiB: a million-track catalog's
+/// tables and indexes are built without spilling half-written pages.
+const IMPORT_CACHE_KIB: i64 = -262_144;
+
 /// The shared import core. `file_of(table)` names the file a table came from; `line_of(table,
 /// record index)` the line a record starts on, when known.
+///
+/// A bulk load ([`search::BulkLoad`]): the per-row search triggers and the non-unique indexes
+/// of the imported tables are dropped, the rows go in through one prepared statement per
+/// table, then the indexes, the search documents and both FTS5 indexes are built once and the
+/// triggers restored, all in the same transaction. Foreign keys are not looked up row by row:
+/// `PRAGMA foreign_key_check` runs once after the rows and names the first dangling
+/// reference.
 pub(crate) fn import_tables(
+    catalog: &mut Catalog,
+    doc: &Document,
+    file_of: &dyn Fn(Option<&str>) -> String,
+    line_of: &dyn Fn(&str, usize) -> Option<u64>,
+    control: &JobControl,
+) -> Result<ImportSummary> {
+    // Connection settings for the bulk load, restored afterwards whatever happens; both can
+    // only change outside a transaction.
+    let context = || "preparing the import";
+    let conn = catalog.conn();
+    let old_cache: i64 = conn
+        .pragma_query_value(None, "cache_size", |r| r.get(0))
+        .map_err(InterchangeError::sqlite(context()))?;
+    let old_fk: bool = conn
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .map_err(InterchangeError::sqlite(context()))?;
+    conn.pragma_update(None, "cache_size", IMPORT_CACHE_KIB)
+        .and_then(|()| conn.pragma_update(None, "foreign_keys", false))
+        .map_err(InterchangeError::sqlite(context()))?;
+    let result = import_in_transaction(catalog, doc, file_of, line_of, control);
+    let conn = catalog.conn();
+    let restored = conn
+        .pragma_update(None, "cache_size", old_cache)
+        .and_then(|()| conn.pragma_update(None, "foreign_keys", old_fk))
+        .map_err(InterchangeError::sqlite("finishing the import"));
+    let summary = result?;
+    restored?;
+    Ok(summary)
+}
+
+fn import_in_transaction(
     catalog: &mut Catalog,
     doc: &Document,
     file_of: &dyn Fn(Option<&str>) -> String,
@@ -1337,8 +1379,8 @@ pub(crate) fn import_tables(
         }
     }
     // Order inside the file does not matter; references are checked once everything is in.
-    tx.pragma_update(None, "defer_foreign_keys", true)
-        .map_err(InterchangeError::sqlite("preparing the import"))?;
+    let names: Vec<&str> = plan.iter().map(|t| t.name.as_str()).collect();
+    let bulk = search::BulkLoad::begin(&tx, &names)?;
     // Rows every new catalog starts with (its id, default settings) give way to the file's.
     for table in plan.iter().rev().filter(|t| seeded.contains(&t.name)) {
         tx.execute(&format!("DELETE FROM {}", quote_ident(&table.name)), [])
@@ -1398,6 +1440,23 @@ pub(crate) fn import_tables(
     control.set_stage("Checking references");
     check_references(&tx, &rowids, file_of, line_of)?;
     control.check()?;
+    control.set_stage("Building indexes");
+    bulk.restore_indexes(&tx)?;
+    control.check()?;
+    control.set_stage("Writing search documents");
+    bulk.write_documents(&tx)?;
+    for index in search::SEARCH_INDEXES {
+        control.check()?;
+        control.set_stage(if index == "search_words" {
+            "Indexing words for search"
+        } else {
+            "Indexing substrings for search"
+        });
+        bulk.build_index(&tx, index)?;
+    }
+    bulk.restore_triggers(&tx)?;
+    control.check()?;
+    control.set_stage("Saving");
     tx.commit()
         .map_err(InterchangeError::sqlite("saving the import"))?;
     Ok(summary)
