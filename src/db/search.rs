@@ -279,6 +279,77 @@ const DOCUMENTS_SQL: [&str; 3] = [
     "INSERT INTO search_docs (id, body) SELECT id * 4 + 2, title || coalesce(' ' || isrc, '') FROM tracks",
 ];
 
+/// Connection settings for a bulk load, set by [`BulkSettings::apply`] before its transaction
+/// (they cannot change inside one) and put back by [`BulkSettings::restore`] after it, whatever
+/// its outcome:
+///
+/// - a 256 MiB page cache, so a million-track catalog's tables and indexes are built without
+///   spilling half-written pages;
+/// - no foreign-key lookups row by row: the caller makes every reference by construction or
+///   checks them all once with `PRAGMA foreign_key_check` before committing;
+/// - a rollback journal instead of the write-ahead log when this connection is the only one
+///   to the file (the switch is refused otherwise, and the load then keeps the log). Loading
+///   into an empty catalog then writes every new page once, into the file itself, instead of
+///   into the log and then again into the file; the journal only holds the few pages that
+///   existed before, so a crash or a rollback still leaves the catalog as it was. Meanwhile
+///   another program cannot open the file (it could not use the log); the next
+///   [`super::Catalog::open`] and [`BulkSettings::restore`] switch back to the log.
+#[derive(Debug)]
+#[must_use = "restore the connection's settings after the load"]
+pub struct BulkSettings {
+    cache_size: i64,
+    foreign_keys: bool,
+    /// True when the write-ahead log was switched off for the load.
+    left_wal: bool,
+}
+
+/// `PRAGMA cache_size` during a bulk load (negative: KiB), 256 MiB.
+const BULK_CACHE_KIB: i64 = -262_144;
+
+impl BulkSettings {
+    /// Applies the bulk-load settings to `conn` (outside any transaction).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn apply(conn: &Connection) -> Result<Self> {
+        let cache_size: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        let foreign_keys: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+        let journal: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        let mut left_wal = false;
+        if journal.eq_ignore_ascii_case("wal") {
+            // Refused at once when another connection has the file open; without this the
+            // busy handler would first wait its whole timeout.
+            let busy_ms: i64 = conn.pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
+            conn.pragma_update(None, "busy_timeout", 0)?;
+            left_wal = conn
+                .pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0))
+                .is_ok_and(|mode| mode.eq_ignore_ascii_case("delete"));
+            conn.pragma_update(None, "busy_timeout", busy_ms)?;
+        }
+        let settings = Self {
+            cache_size,
+            foreign_keys,
+            left_wal,
+        };
+        conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
+        conn.pragma_update(None, "foreign_keys", false)?;
+        Ok(settings)
+    }
+
+    /// Puts back the settings [`BulkSettings::apply`] found (outside any transaction).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn restore(self, conn: &Connection) -> Result<()> {
+        conn.pragma_update(None, "cache_size", self.cache_size)?;
+        conn.pragma_update(None, "foreign_keys", self.foreign_keys)?;
+        if self.left_wal {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        Ok(())
+    }
+}
+
 /// A bulk load into an empty catalog, inside the caller's one transaction.
 ///
 /// The schema's search triggers rebuild a release's document (and re-index it in both FTS5

@@ -649,23 +649,15 @@ pub fn generate(
     if let Some(what) = existing_content(catalog.conn())? {
         return Err(GenerateError::NotEmpty(what));
     }
-    // Connection settings for the bulk load, restored afterwards whatever happens: a big page
-    // cache, and no foreign-key lookups (every reference is made by construction; `check`
-    // verifies them). Both can only change outside a transaction.
-    let conn = catalog.conn();
-    let old_cache: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    let old_fk: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
-    conn.pragma_update(None, "foreign_keys", false)?;
+    // A big page cache, no foreign-key lookups (every reference is made by construction;
+    // `check` verifies them) and, when nothing else has the file open, no write-ahead log.
+    let settings = search::BulkSettings::apply(catalog.conn())?;
     let result = generate_in_transaction(catalog, tracks, seed, control);
-    let conn = catalog.conn();
-    conn.pragma_update(None, "cache_size", old_cache)?;
-    conn.pragma_update(None, "foreign_keys", old_fk)?;
-    result
+    let restored = settings.restore(catalog.conn());
+    let summary = result?;
+    restored?;
+    Ok(summary)
 }
-
-/// `PRAGMA cache_size` while generating (negative: KiB), 256 MiB.
-const BULK_CACHE_KIB: i64 = -262_144;
 
 /// Tables the generator fills row by row; their secondary indexes are built after the rows.
 #[rustfmt::skip]
