@@ -25,7 +25,7 @@ use rusqlite::{Transaction, params};
 
 use crate::db::{Catalog, DbError, search};
 use crate::jobs::{Cancelled, JobControl};
-use crate::model::{Barcode, FormatKind, Isrc, ReleaseStatus, ReleaseType, suggest_positions};
+use crate::model::{Barcode, FormatKind, ReleaseStatus, ReleaseType, suggest_positions};
 
 /// Bumped whenever the same `(tracks, seed)` would produce different rows; caches of
 /// generated catalogs (the benchmark's) are rebuilt when it changes.
@@ -597,22 +597,53 @@ fn status_for(rng: &mut Rng, date: NaiveDate, today: NaiveDate) -> ReleaseStatus
     }
 }
 
+#[cfg(test)]
 fn catno(spec: &LabelSpec, serial: u64) -> String {
-    if spec.hyphen {
-        format!("{}-{serial:04}", spec.catno_prefix)
-    } else {
-        format!("{}{serial:03}", spec.catno_prefix)
-    }
+    let mut out = String::new();
+    write_catno(spec, serial, &mut out);
+    out
 }
 
+/// The catalog number `serial` of a label, written into `out`.
+fn write_catno(spec: &LabelSpec, serial: u64, out: &mut String) {
+    out.clear();
+    out.push_str(spec.catno_prefix);
+    let _ = if spec.hyphen {
+        write!(out, "-{serial:04}")
+    } else {
+        write!(out, "{serial:03}")
+    };
+}
+
+#[cfg(test)]
 fn barcode(label: usize, spec: &LabelSpec, serial: u64) -> Result<Barcode, GenerateError> {
+    barcode_with(label, spec, serial, &mut String::new())
+}
+
+/// The barcode `serial` of a label; `body` is a reused buffer.
+fn barcode_with(
+    label: usize,
+    spec: &LabelSpec,
+    serial: u64,
+    body: &mut String,
+) -> Result<Barcode, GenerateError> {
     let company = 10_000 + label as u64 * 1_000 + serial / 100_000;
     let item = serial % 100_000;
-    let body = match spec.gs1 {
-        Some(gs1) => format!("{gs1}{company:05}{item:05}"),
-        None => format!("0{company:05}{item:05}"),
+    body.clear();
+    let _ = match spec.gs1 {
+        Some(gs1) => write!(body, "{gs1}{company:05}{item:05}"),
+        None => write!(body, "0{company:05}{item:05}"),
     };
-    Ok(Barcode::from_body(&body)?)
+    Ok(Barcode::from_body(body)?)
+}
+
+/// The ISRC `prefix` + two-digit `year` + five-digit `designation`, written into `out`: what
+/// [`crate::model::Isrc::from_parts`] gives for a prefix it accepts as it is (each label's is
+/// checked once, in [`write_rows`]), without its allocations on every track.
+fn write_isrc(prefix: &str, year: u8, designation: u32, out: &mut String) {
+    out.clear();
+    out.push_str(prefix);
+    let _ = write!(out, "{year:02}{designation:05}");
 }
 
 /// Counts of what a catalog holds, or `None` when it is empty.
@@ -726,6 +757,8 @@ fn generate_in_transaction(
 /// Everything the release loop needs to remember between releases.
 struct State {
     label_ids: Vec<i64>,
+    /// Each label's ISRC prefix as `Isrc::from_parts` writes it.
+    isrc_prefixes: Vec<String>,
     catno_serial: Vec<u64>,
     barcode_serial: Vec<u64>,
     /// Next ISRC designation per (label, two-digit year).
@@ -753,6 +786,10 @@ fn write_rows(
     // Labels: the first is the user's own.
     let mut state = State {
         label_ids: Vec::new(),
+        isrc_prefixes: LABELS
+            .iter()
+            .map(|spec| crate::model::validate_isrc_prefix(spec.isrc_prefix))
+            .collect::<Result<_, _>>()?,
         catno_serial: vec![0; LABELS.len()],
         barcode_serial: vec![0; LABELS.len()],
         designation: vec![[0; 100]; LABELS.len()],
@@ -831,10 +868,11 @@ fn write_rows(
     };
     let today = NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).unwrap_or(NaiveDate::MIN);
     let mut scratch = Scratch::default();
+    let mut inserts = Inserts::prepare(tx)?;
     let mut done_tracks = 0_u64;
     for (n, plan) in plans.iter().enumerate() {
         write_release(
-            tx,
+            &mut inserts,
             &mut rng,
             &mut state,
             &mut ids,
@@ -863,9 +901,47 @@ struct Ids {
 #[derive(Default)]
 struct Scratch {
     title: String,
+    catno: String,
+    barcode: String,
+    isrc: String,
     kinds: Vec<FormatKind>,
     format_ids: Vec<(FormatKind, i64)>,
     credited: Vec<i64>,
+}
+
+/// The inserts of the release loop, prepared once for the whole catalog.
+struct Inserts<'tx> {
+    release: rusqlite::Statement<'tx>,
+    credit: rusqlite::Statement<'tx>,
+    catno: rusqlite::Statement<'tx>,
+    format: rusqlite::Statement<'tx>,
+    track: rusqlite::Statement<'tx>,
+}
+
+impl<'tx> Inserts<'tx> {
+    fn prepare(tx: &'tx Transaction<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            release: tx.prepare(
+                "INSERT INTO releases (id, label_id, title, release_type, status, release_date, notes, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7, ?7)",
+            )?,
+            credit: tx.prepare(
+                "INSERT INTO release_artists (release_id, artist_id, role, position) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            catno: tx.prepare(
+                "INSERT INTO catalog_numbers (release_id, label_id, format_id, catno, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            format: tx.prepare(
+                "INSERT INTO formats (id, release_id, kind, variant, discs, barcode, release_date, currency, retail_price,
+                                      dealer_price, pressed_quantity, position, notes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, '')",
+            )?,
+            track: tx.prepare(
+                "INSERT INTO tracks (id, release_id, disc, position, seq, title, duration_ms, isrc, featured_artist_id, notes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '')",
+            )?,
+        })
+    }
 }
 
 #[allow(
@@ -873,7 +949,7 @@ struct Scratch {
     reason = "one release's writer: the arguments are the generator's running state"
 )]
 fn write_release(
-    tx: &Transaction<'_>,
+    inserts: &mut Inserts<'_>,
     rng: &mut Rng,
     state: &mut State,
     ids: &mut Ids,
@@ -919,11 +995,7 @@ fn write_release(
         }
         _ => title_case_words(rng, &mut scratch.title),
     }
-    tx.prepare_cached(
-        "INSERT INTO releases (id, label_id, title, release_type, status, release_date, notes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7, ?7)",
-    )?
-    .execute(params![
+    inserts.release.execute(params![
         release_id,
         state.label_ids[label],
         scratch.title,
@@ -945,9 +1017,7 @@ fn write_release(
     let pick_artist =
         move |rng: &mut Rng| first_artist + i64::try_from(rng.below(artists)).unwrap_or(0);
     if state.artists > 0 {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO release_artists (release_id, artist_id, role, position) VALUES (?1, ?2, ?3, ?4)",
-        )?;
+        let stmt = &mut inserts.credit;
         for _ in 0..mains {
             let artist = pick_artist(rng);
             if scratch.credited.contains(&artist) {
@@ -975,15 +1045,16 @@ fn write_release(
     }
 
     // Catalog number once the release is scheduled.
-    let catalog_number = (!idea).then(|| {
+    if !idea {
         state.catno_serial[label] += 1;
-        catno(spec, state.catno_serial[label])
-    });
-    if let Some(c) = &catalog_number {
-        tx.prepare_cached(
-            "INSERT INTO catalog_numbers (release_id, label_id, format_id, catno, position) VALUES (?1, ?2, NULL, ?3, 0)",
-        )?
-        .execute(params![release_id, state.label_ids[label], c])?;
+        write_catno(spec, state.catno_serial[label], &mut scratch.catno);
+        inserts.catno.execute(params![
+            release_id,
+            state.label_ids[label],
+            None::<i64>,
+            scratch.catno,
+            0
+        ])?;
         summary.catalog_numbers += 1;
     }
 
@@ -992,11 +1063,7 @@ fn write_release(
     scratch.format_ids.clear();
     let released = matches!(status, ReleaseStatus::Released | ReleaseStatus::OutOfPrint);
     {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO formats (id, release_id, kind, variant, discs, barcode, release_date, currency, retail_price,
-                                  dealer_price, pressed_quantity, position, notes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, '')",
-        )?;
+        let stmt = &mut inserts.format;
         for (position, &kind) in scratch.kinds.iter().enumerate() {
             let format_id = ids.format;
             ids.format += 1;
@@ -1004,7 +1071,12 @@ fn write_release(
                 None
             } else {
                 state.barcode_serial[label] += 1;
-                Some(barcode(label, spec, state.barcode_serial[label])?)
+                Some(barcode_with(
+                    label,
+                    spec,
+                    state.barcode_serial[label],
+                    &mut scratch.barcode,
+                )?)
             };
             let variant = if kind == FormatKind::Vinyl12 && rng.chance(12) {
                 rng.pick(VARIANTS)
@@ -1036,17 +1108,21 @@ fn write_release(
         }
     }
     // Some vinyl editions carry their own catalog number, e.g. HLR042LP.
-    if let Some(c) = &catalog_number
+    if !idea
         && rng.chance(5)
         && let Some(&(_, vinyl)) = scratch
             .format_ids
             .iter()
             .find(|(k, _)| *k == FormatKind::Vinyl12)
     {
-        tx.prepare_cached(
-            "INSERT INTO catalog_numbers (release_id, label_id, format_id, catno, position) VALUES (?1, ?2, ?3, ?4, 1)",
-        )?
-        .execute(params![release_id, state.label_ids[label], vinyl, format!("{c}LP")])?;
+        scratch.catno.push_str("LP");
+        inserts.catno.execute(params![
+            release_id,
+            state.label_ids[label],
+            vinyl,
+            scratch.catno,
+            1
+        ])?;
         summary.catalog_numbers += 1;
     }
 
@@ -1064,10 +1140,7 @@ fn write_release(
     let year = date.map_or(0, |d| {
         usize::try_from(d.year().rem_euclid(100)).unwrap_or(0)
     });
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO tracks (id, release_id, disc, position, seq, title, duration_ms, isrc, featured_artist_id, notes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '')",
-    )?;
+    let stmt = &mut inserts.track;
     for (seq, position) in positions.iter().enumerate() {
         let track_id = ids.track;
         ids.track += 1;
@@ -1095,7 +1168,8 @@ fn write_release(
                 None
             } else {
                 let y = u8::try_from(year).unwrap_or(0);
-                Some(Isrc::from_parts(spec.isrc_prefix, y, *next)?)
+                write_isrc(&state.isrc_prefixes[label], y, *next, &mut scratch.isrc);
+                Some(scratch.isrc.as_str())
             }
         };
         let featured = (state.artists > 0 && rng.chance(4)).then(|| pick_artist(rng));
@@ -1107,7 +1181,7 @@ fn write_release(
             seq,
             scratch.title,
             duration,
-            isrc.as_ref().map(Isrc::as_str),
+            isrc,
             featured
         ])?;
         summary.tracks += 1;
@@ -1237,7 +1311,17 @@ mod tests {
                     if spec.gs1.is_some() { 13 } else { 12 }
                 );
             }
-            assert!(crate::model::validate_isrc_prefix(spec.isrc_prefix).is_ok());
+            let prefix = crate::model::validate_isrc_prefix(spec.isrc_prefix).expect("prefix");
+            let mut written = String::new();
+            for (year, designation) in [(0, 1), (7, 42), (26, 99_999)] {
+                write_isrc(&prefix, year, designation, &mut written);
+                let parts = crate::model::Isrc::from_parts(spec.isrc_prefix, year, designation)
+                    .expect("isrc");
+                assert_eq!(written, parts.as_str());
+            }
+            let mut buffer = String::from("left over");
+            write_catno(spec, 7, &mut buffer);
+            assert_eq!(buffer, catno(spec, 7));
             assert!(crate::model::CatalogNumber::parse(&catno(spec, 7)).is_ok());
         }
     }
