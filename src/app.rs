@@ -220,6 +220,13 @@ impl LabeldeskApp {
         self.catalog_panel.rows_fetched()
     }
 
+    /// How the releases table has read its rows (read ahead, placeholders), for tests and the
+    /// benchmark.
+    #[must_use]
+    pub fn catalog_table_reads(&self) -> crate::ui::catalog::TableReads {
+        self.catalog_panel.table_reads()
+    }
+
     /// The current status-line text.
     #[must_use]
     pub fn status_text(&self) -> Option<&str> {

@@ -292,6 +292,66 @@ fn json_round_trip_is_lossless_on_the_demo_label() {
     assert!(report.is_ok(), "{report:?}");
 }
 
+/// Every search document, in id order.
+fn search_docs(catalog: &Catalog) -> Vec<(i64, String)> {
+    let mut stmt = catalog
+        .conn()
+        .prepare("SELECT id, body FROM search_docs ORDER BY id")
+        .expect("prepare");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+}
+
+#[test]
+fn json_import_writes_the_search_documents_the_triggers_would_and_restores_the_triggers() {
+    // The demo label was written row by row through the search triggers; the import drops
+    // them, loads the rows, writes the documents in bulk and builds the indexes once.
+    let source = common::demo_catalog();
+    let expected = search_docs(&source);
+    assert!(expected.len() > 20, "the demo label has documents");
+    let mut target = Catalog::open_in_memory().expect("empty catalog");
+    json::import(&mut target, &export(&source), &control()).expect("import");
+    assert_eq!(search_docs(&target), expected);
+    let triggers = |c: &Catalog| -> i64 {
+        c.conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%search%'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count")
+    };
+    assert_eq!(triggers(&target), triggers(&source));
+    let indexes = |c: &Catalog| -> Vec<String> {
+        let mut stmt = c
+            .conn()
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    assert_eq!(indexes(&target), indexes(&source), "every index is back");
+    // The restored triggers keep the index up to date: a renamed track is found at once.
+    target
+        .conn()
+        .execute(
+            "UPDATE tracks SET title = 'Zyzzogeton Lullaby' WHERE id = (SELECT min(id) FROM tracks)",
+            [],
+        )
+        .expect("rename");
+    for query in ["zyzzog", "yzzoge"] {
+        let hits = labeldesk::db::search::search(target.conn(), query, 5).expect("search");
+        assert_eq!(hits.len(), 1, "{query}: {hits:?}");
+        assert_eq!(hits[0].title, "Zyzzogeton Lullaby");
+    }
+    let report = labeldesk::db::check::run(target.conn()).expect("check");
+    assert!(report.is_ok(), "{report:?}");
+}
+
 #[test]
 fn json_round_trip_is_lossless_with_every_field_filled() {
     let source = rich_catalog();
@@ -432,6 +492,119 @@ fn truncated_json_is_rejected_naming_the_record_and_nothing_is_written() {
         before,
         "nothing written on disk either"
     );
+}
+
+/// The record (1-based) to edit, and the edit of its line of JSON.
+type RecordEdit<'a> = (usize, &'a dyn Fn(&str) -> String);
+
+/// A JSON export (`text`) with records of `tracks` rewritten by their edits (each record is
+/// one line), and the `"rows"` list moved before `"columns"` when `rows_first`.
+fn edited_tracks_json(text: &str, edits: &[RecordEdit<'_>], rows_first: bool) -> String {
+    let start = text.find("    \"tracks\": {\n").expect("tracks table");
+    let end = start + text[start..].find("\n      ]\n").expect("end of rows") + "\n      ]".len();
+    let mut table = text[start..end].to_owned();
+    let records: Vec<(usize, usize)> = table
+        .match_indices("\n        {")
+        .map(|(i, _)| {
+            let from = i + 1;
+            (
+                from,
+                from + table[from..].find('\n').unwrap_or(table.len() - from),
+            )
+        })
+        .collect();
+    for &(record, edit) in edits.iter().rev() {
+        let (from, to) = records[record - 1];
+        let line = table[from..to].to_owned();
+        let comma = line.ends_with(',');
+        let body = line.trim_end_matches(',');
+        let mut edited = edit(body);
+        if comma {
+            edited.push(',');
+        }
+        table.replace_range(from..to, &edited);
+    }
+    if rows_first {
+        let columns_start = table.find("      \"columns\": [").expect("columns");
+        let columns_end = columns_start + table[columns_start..].find("],\n").expect("end") + 3;
+        let columns = table[columns_start..columns_end - 2].to_owned();
+        table.replace_range(columns_start..columns_end, "");
+        table.push_str(",\n");
+        table.push_str(&columns);
+    }
+    format!("{}{table}{}", &text[..start], &text[end..])
+}
+
+fn import_error(json: &str) -> String {
+    let mut target = Catalog::open_in_memory().expect("catalog");
+    let before = export_bytes(&target);
+    let err = Document::read_json(json.as_bytes(), "demo.json")
+        .and_then(|doc| json::import(&mut target, &doc, &control()))
+        .expect_err("refused");
+    assert_eq!(export_bytes(&target), before, "nothing written");
+    err.to_string()
+}
+
+#[test]
+fn json_records_whose_fields_do_not_match_the_columns_are_named_in_either_key_order() {
+    let rename = |line: &str| line.replacen("\"notes\":", "\"nots\":", 1);
+    let twice = |line: &str| line.replacen("\"notes\":", "\"title\": \"Again\", \"notes\":", 1);
+    let missing = |line: &str| {
+        let at = line.find("\"duration_ms\": ").expect("duration");
+        let end = at + line[at..].find(", ").expect("next field") + 2;
+        format!("{}{}", &line[..at], &line[end..])
+    };
+    let broken = |line: &str| line.replacen("\"title\": \"", "\"title\": \"\\q", 1);
+    let cases: [(&[RecordEdit<'_>], &[&str]); 5] = [
+        (
+            &[(3, &rename)],
+            &[
+                "table tracks, record 3, field nots",
+                "not in the table's \"columns\" list",
+            ],
+        ),
+        (
+            &[(3, &twice)],
+            &[
+                "table tracks, record 3, field title",
+                "appears twice in the record",
+            ],
+        ),
+        (
+            &[(4, &missing)],
+            &[
+                "table tracks, record 4, field duration_ms",
+                "missing from the record",
+            ],
+        ),
+        // The first record with a problem is the one named.
+        (
+            &[(2, &missing), (5, &rename)],
+            &["table tracks, record 2, field duration_ms", "missing"],
+        ),
+        // Broken JSON anywhere is reported before a record that does not fit its columns.
+        (
+            &[(2, &rename), (6, &broken)],
+            &["table tracks, record 6, field title", "broken"],
+        ),
+    ];
+    let doc = export(&common::demo_catalog());
+    let text = String::from_utf8(doc.to_json_bytes()).expect("utf-8");
+    for (edits, expected) in cases {
+        let columns_first = import_error(&edited_tracks_json(&text, edits, false));
+        let rows_first = import_error(&edited_tracks_json(&text, edits, true));
+        for part in expected {
+            assert!(columns_first.contains(part), "{part:?} in {columns_first}");
+        }
+        if !expected.contains(&"broken") {
+            assert_eq!(columns_first, rows_first, "the same report in either order");
+        }
+    }
+    // Unedited, the rows-first form imports like the usual one.
+    let json = edited_tracks_json(&text, &[], true);
+    assert_ne!(json, text);
+    let read = Document::read_json(json.as_bytes(), "demo.json").expect("rows first");
+    assert_eq!(read, doc);
 }
 
 fn set_cell(doc: &mut Document, table: &str, record: usize, field: &str, cell: Cell) {

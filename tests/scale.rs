@@ -491,3 +491,77 @@ fn generate_cli_creates_a_file_and_refuses_to_overwrite_one() {
     assert!(err.to_string().contains("already holds a catalog"), "{err}");
     assert_eq!(std::fs::read(&path).expect("read"), bytes, "left untouched");
 }
+
+/// `(journal_mode, foreign_keys, cache_size, busy_timeout)` of a connection.
+fn settings(catalog: &Catalog) -> (String, bool, i64, i64) {
+    let conn = catalog.conn();
+    (
+        conn.pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .expect("journal_mode"),
+        conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .expect("foreign_keys"),
+        conn.pragma_query_value(None, "cache_size", |r| r.get(0))
+            .expect("cache_size"),
+        conn.pragma_query_value(None, "busy_timeout", |r| r.get(0))
+            .expect("busy_timeout"),
+    )
+}
+
+#[test]
+fn a_bulk_load_into_a_file_puts_the_connection_back_as_it_was() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bulk.sqlite");
+    let mut catalog = Catalog::create(&path).expect("create");
+    let before = settings(&catalog);
+    assert_eq!(before.0, "wal");
+    assert_eq!(before.3, 5_000, "the catalog's busy timeout");
+    assert!(before.1, "foreign keys on");
+
+    // Alone on the file: the load may leave the log for a rollback journal; a cancel rolls
+    // back and puts everything back.
+    let control = JobControl::default();
+    control.cancel();
+    assert!(matches!(
+        generate::generate(&mut catalog, 1_000, 2, &control),
+        Err(GenerateError::Cancelled(_))
+    ));
+    assert_eq!(settings(&catalog), before);
+    assert_eq!(
+        generate::existing_content(catalog.conn()).expect("count"),
+        None
+    );
+    generate::generate(&mut catalog, 1_000, 2, &JobControl::default()).expect("generate");
+    assert_eq!(settings(&catalog), before);
+    let journal = dir.path().join("bulk.sqlite-journal");
+    assert!(!journal.exists(), "no journal left behind");
+    drop(catalog);
+    let reopened = Catalog::open(&path).expect("reopen");
+    assert!(db::check::run(reopened.conn()).expect("check").is_ok());
+    drop(reopened);
+
+    // Beside another open connection (the app's own, while an import runs in the background):
+    // the load keeps the log, and the other connection reads the result.
+    let other_path = dir.path().join("shared.sqlite");
+    let mut loader = Catalog::create(&other_path).expect("create");
+    let alone = db::search::BulkSettings::apply(loader.conn()).expect("apply");
+    assert_eq!(settings(&loader).0, "delete", "alone: a rollback journal");
+    alone.restore(loader.conn()).expect("restore");
+    assert_eq!(settings(&loader), before);
+    let reader = Catalog::open(&other_path).expect("second connection");
+    let started = std::time::Instant::now();
+    let shared = db::search::BulkSettings::apply(loader.conn()).expect("apply");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "refused at once, not after the busy timeout"
+    );
+    assert_eq!(settings(&loader).0, "wal", "shared: the log stays");
+    shared.restore(loader.conn()).expect("restore");
+    generate::generate(&mut loader, 1_000, 2, &JobControl::default()).expect("generate");
+    assert_eq!(settings(&loader), before);
+    let tracks: i64 = reader
+        .conn()
+        .query_row("SELECT count(*) FROM tracks", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(tracks, 1_000);
+    assert!(db::check::run(reader.conn()).expect("check").is_ok());
+}

@@ -673,3 +673,112 @@ fn deleting_a_planned_release_and_undoing_brings_back_its_plan() {
         "the milestones came back with the release"
     );
 }
+
+fn wheel(phase: egui::TouchPhase, dy: f32) -> egui::Event {
+    egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, dy),
+        phase,
+        source: egui::MouseWheelSource::Trackpad,
+        modifiers: Modifiers::NONE,
+    }
+}
+
+/// Release numbers (`Release 000123` → 123) of the rows drawn, in screen order.
+fn drawn_releases(harness: &Harness<'_, LabeldeskApp>) -> Vec<u32> {
+    let mut rows: Vec<(f32, u32)> = harness
+        .get_all_by_label_contains("Release 0")
+        .filter_map(|node| {
+            // A label's text is its AccessKit value.
+            let label = node.value()?;
+            let number = label.strip_prefix("Release ")?.parse().ok()?;
+            Some((node.rect().min.y, number))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    rows.into_iter().map(|(_, n)| n).collect()
+}
+
+#[test]
+fn flinging_through_a_catalog_file_reads_ahead_and_settles_on_the_right_rows() {
+    // A catalog file, so the table reads pages ahead on its own thread and connection.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("fling.sqlite");
+    let catalog = Catalog::create(&path).expect("create");
+    catalog
+        .conn()
+        .execute_batch(
+            "INSERT INTO labels (name, is_own) VALUES ('Big Back Catalog', 1);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+             INSERT INTO releases (title, release_date)
+             SELECT printf('Release %06d', i), date('1990-01-01', '+' || i || ' days') FROM n;",
+        )
+        .expect("5000 releases");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    let first = drawn_releases(&harness);
+    assert_eq!(first.first(), Some(&1), "{first:?}");
+    let page = labeldesk::ui::catalog::PAGE_ROWS;
+    assert!(harness.state().catalog_rows_fetched() <= 2 * page);
+
+    // Fling: fifty rows a frame, one frame per event (the frames come faster than 60 Hz).
+    harness.hover_at(egui::pos2(640.0, 450.0));
+    harness.event(wheel(egui::TouchPhase::Start, 0.0));
+    harness.step();
+    let frames: u64 = 40;
+    for _ in 0..frames {
+        harness.event(wheel(egui::TouchPhase::Move, -1200.0));
+        harness.step();
+    }
+    harness.event(wheel(egui::TouchPhase::End, 0.0));
+    harness.run();
+    // Settled: real rows only, consecutive, where the fling stopped.
+    assert!(
+        harness.query_by_label("…").is_none(),
+        "no placeholder left once the table settles"
+    );
+    let shown = drawn_releases(&harness);
+    assert!(shown.len() >= 20, "a screen of rows: {shown:?}");
+    assert!(
+        shown.windows(2).all(|w| w[1] == w[0] + 1),
+        "consecutive rows: {shown:?}"
+    );
+    let scrolled = u64::from(shown[0] - 1);
+    assert!(
+        (frames * 30..=frames * 60).contains(&scrolled),
+        "up to fifty rows a frame: first row {}",
+        shown[0]
+    );
+    // The pages were read ahead, off the UI thread, and reading ahead reads what the fling
+    // passed over and a little beyond it, not more.
+    let reads = harness.state().catalog_table_reads();
+    assert!(
+        reads.rows_read_ahead >= reads.rows_fetched / 2,
+        "most pages read ahead: {reads:?}"
+    );
+    let fetched = harness.state().catalog_rows_fetched();
+    assert!(
+        fetched <= scrolled + 40 + 4 * page,
+        "fetched {fetched} rows for {scrolled} rows scrolled past"
+    );
+
+    // Back up a screen at a time: each step reads at most what comes into view plus a page.
+    for _ in 0..6 {
+        let before = harness.state().catalog_rows_fetched();
+        harness.event(wheel(egui::TouchPhase::Start, 0.0));
+        harness.event(wheel(egui::TouchPhase::Move, 600.0));
+        harness.event(wheel(egui::TouchPhase::End, 0.0));
+        harness.run();
+        let step = harness.state().catalog_rows_fetched() - before;
+        assert!(step <= 2 * page, "one screen up fetched {step} rows");
+        assert!(harness.query_by_label("…").is_none());
+        let shown = drawn_releases(&harness);
+        assert!(
+            shown.windows(2).all(|w| w[1] == w[0] + 1),
+            "consecutive rows: {shown:?}"
+        );
+    }
+}

@@ -385,38 +385,76 @@ pub fn page(
     let end = start
         .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
         .min(ids.len());
+    rows(conn, &ids[start..end])
+}
+
+/// The table rows of these releases, in this order, read by one statement (a release deleted
+/// meanwhile is left out).
+///
+/// # Errors
+/// SQLite failures.
+pub fn rows(conn: &Connection, ids: &[ReleaseId]) -> Result<Vec<ReleaseRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut list = String::with_capacity(ids.len() * 8 + 2);
+    list.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            list.push(',');
+        }
+        list.push_str(&id.0.to_string());
+    }
+    list.push(']');
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT r.id, {CATNO_SQL}, {CREDIT_SQL}, r.title, r.release_type, r.status, r.release_date,
                 coalesce((SELECT group_concat(kind, ',') FROM (SELECT kind FROM formats f WHERE f.release_id = r.id ORDER BY f.position, f.id)), ''),
                 EXISTS (SELECT 1 FROM release_covers rc WHERE rc.release_id = r.id)
-         FROM releases r WHERE r.id = ?1"
+         FROM json_each(?1) AS wanted CROSS JOIN releases r ON r.id = wanted.value
+         ORDER BY wanted.key"
     ))?;
-    let mut rows = Vec::with_capacity(end - start);
-    for &id in &ids[start..end] {
-        let row = stmt
-            .query_row([id], |r| {
-                let kinds: String = r.get(7)?;
-                Ok(ReleaseRow {
-                    id: r.get(0)?,
-                    catnos: r.get(1)?,
-                    artists: r.get(2)?,
-                    title: r.get(3)?,
-                    release_type: r.get(4)?,
-                    status: r.get(5)?,
-                    release_date: r.get(6)?,
-                    formats: kinds
-                        .split(',')
-                        .filter_map(|k| FormatKind::from_code(k).ok())
-                        .collect(),
-                    has_cover: r.get(8)?,
-                })
+    let rows = stmt
+        .query_map([list], |r| {
+            let kinds: String = r.get(7)?;
+            Ok(ReleaseRow {
+                id: r.get(0)?,
+                catnos: r.get(1)?,
+                artists: r.get(2)?,
+                title: r.get(3)?,
+                release_type: r.get(4)?,
+                status: r.get(5)?,
+                release_date: r.get(6)?,
+                formats: kinds
+                    .split(',')
+                    .filter_map(|k| FormatKind::from_code(k).ok())
+                    .collect(),
+                has_cover: r.get(8)?,
             })
-            .optional()?;
-        // Only a race with another program deleting it can make a row vanish: skip it.
-        rows.extend(row);
-    }
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
+
+/// A read-only connection to the catalog at `path` for reading table pages off the UI thread
+/// (the Catalog panel reads ahead of the scroll with it). Its reads see every committed change;
+/// it memory-maps the file, so a page costs no read system calls once the file is cached.
+///
+/// # Errors
+/// The file cannot be opened.
+pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "query_only", true)?;
+    conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
+    Ok(conn)
+}
+
+/// How much of the file [`open_reader`] maps (address space; only pages read stay resident).
+const READER_MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
 /// Where a release sits in the filtered, sorted table (0-based), or `None` if the filter
 /// hides it. Looks it up in the cached order.

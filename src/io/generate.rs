@@ -23,9 +23,9 @@ use std::time::Instant;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Transaction, params};
 
-use crate::db::{Catalog, DbError};
+use crate::db::{Catalog, DbError, search};
 use crate::jobs::{Cancelled, JobControl};
-use crate::model::{Barcode, FormatKind, Isrc, ReleaseStatus, ReleaseType, suggest_positions};
+use crate::model::{Barcode, FormatKind, ReleaseStatus, ReleaseType, suggest_positions};
 
 /// Bumped whenever the same `(tracks, seed)` would produce different rows; caches of
 /// generated catalogs (the benchmark's) are rebuilt when it changes.
@@ -597,22 +597,53 @@ fn status_for(rng: &mut Rng, date: NaiveDate, today: NaiveDate) -> ReleaseStatus
     }
 }
 
+#[cfg(test)]
 fn catno(spec: &LabelSpec, serial: u64) -> String {
-    if spec.hyphen {
-        format!("{}-{serial:04}", spec.catno_prefix)
-    } else {
-        format!("{}{serial:03}", spec.catno_prefix)
-    }
+    let mut out = String::new();
+    write_catno(spec, serial, &mut out);
+    out
 }
 
+/// The catalog number `serial` of a label, written into `out`.
+fn write_catno(spec: &LabelSpec, serial: u64, out: &mut String) {
+    out.clear();
+    out.push_str(spec.catno_prefix);
+    let _ = if spec.hyphen {
+        write!(out, "-{serial:04}")
+    } else {
+        write!(out, "{serial:03}")
+    };
+}
+
+#[cfg(test)]
 fn barcode(label: usize, spec: &LabelSpec, serial: u64) -> Result<Barcode, GenerateError> {
+    barcode_with(label, spec, serial, &mut String::new())
+}
+
+/// The barcode `serial` of a label; `body` is a reused buffer.
+fn barcode_with(
+    label: usize,
+    spec: &LabelSpec,
+    serial: u64,
+    body: &mut String,
+) -> Result<Barcode, GenerateError> {
     let company = 10_000 + label as u64 * 1_000 + serial / 100_000;
     let item = serial % 100_000;
-    let body = match spec.gs1 {
-        Some(gs1) => format!("{gs1}{company:05}{item:05}"),
-        None => format!("0{company:05}{item:05}"),
+    body.clear();
+    let _ = match spec.gs1 {
+        Some(gs1) => write!(body, "{gs1}{company:05}{item:05}"),
+        None => write!(body, "0{company:05}{item:05}"),
     };
-    Ok(Barcode::from_body(&body)?)
+    Ok(Barcode::from_body(body)?)
+}
+
+/// The ISRC `prefix` + two-digit `year` + five-digit `designation`, written into `out`: what
+/// [`crate::model::Isrc::from_parts`] gives for a prefix it accepts as it is (each label's is
+/// checked once, in [`write_rows`]), without its allocations on every track.
+fn write_isrc(prefix: &str, year: u8, designation: u32, out: &mut String) {
+    out.clear();
+    out.push_str(prefix);
+    let _ = write!(out, "{year:02}{designation:05}");
 }
 
 /// Counts of what a catalog holds, or `None` when it is empty.
@@ -628,10 +659,6 @@ pub fn existing_content(conn: &rusqlite::Connection) -> Result<Option<String>, D
         }
     }
     Ok((!parts.is_empty()).then(|| parts.join(", ")))
-}
-
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Fills an empty catalog with `tracks` synthetic tracks (and their artists, releases,
@@ -653,43 +680,21 @@ pub fn generate(
     if let Some(what) = existing_content(catalog.conn())? {
         return Err(GenerateError::NotEmpty(what));
     }
-    // Connection settings for the bulk load, restored afterwards whatever happens: a big page
-    // cache, and no foreign-key lookups (every reference is made by construction; `check`
-    // verifies them). Both can only change outside a transaction.
-    let conn = catalog.conn();
-    let old_cache: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    let old_fk: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
-    conn.pragma_update(None, "foreign_keys", false)?;
+    // A big page cache, no foreign-key lookups (every reference is made by construction;
+    // `check` verifies them) and, when nothing else has the file open, no write-ahead log.
+    let settings = search::BulkSettings::apply(catalog.conn())?;
     let result = generate_in_transaction(catalog, tracks, seed, control);
-    let conn = catalog.conn();
-    conn.pragma_update(None, "cache_size", old_cache)?;
-    conn.pragma_update(None, "foreign_keys", old_fk)?;
-    result
+    let restored = settings.restore(catalog.conn());
+    let summary = result?;
+    restored?;
+    Ok(summary)
 }
-
-/// `PRAGMA cache_size` while generating (negative: KiB), 256 MiB.
-const BULK_CACHE_KIB: i64 = -262_144;
-
-/// FTS5 `hashsize` while rebuilding: big enough that a million-track index is written as one
-/// segment at the end (no merging), restored to SQLite's default afterwards.
-const BULK_FTS_HASHSIZE: i64 = 256 * 1024 * 1024;
-const DEFAULT_FTS_HASHSIZE: i64 = 1024 * 1024;
 
 /// Tables the generator fills row by row; their secondary indexes are built after the rows.
 #[rustfmt::skip]
 const BULK_TABLES: &[&str] = &[
     "artists", "releases", "release_artists", "formats", "catalog_numbers", "tracks",
 ];
-
-/// Schema objects dropped for the bulk load: (name, exact CREATE statement), in creation order.
-fn saved_schema(tx: &Transaction<'_>, sql: &str) -> Result<Vec<(String, String)>, GenerateError> {
-    let mut stmt = tx.prepare(sql)?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
 
 fn generate_in_transaction(
     catalog: &mut Catalog,
@@ -705,32 +710,9 @@ fn generate_in_transaction(
     let started = Instant::now();
     let tx = catalog.transaction()?;
 
-    // The search triggers fire per row; the index is built in one go at the end instead.
-    let triggers = saved_schema(
-        &tx,
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
-           AND (sql LIKE '%search_docs%' OR sql LIKE '%search_words%' OR sql LIKE '%search_trigram%')
-         ORDER BY rowid",
-    )?;
-    // Secondary indexes are cheaper to build once, sorted, than to grow row by row.
-    let tables = BULK_TABLES
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let indexes = saved_schema(
-        &tx,
-        &format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-               AND tbl_name IN ({tables}) ORDER BY rowid"
-        ),
-    )?;
-    for (name, _) in &triggers {
-        tx.execute_batch(&format!("DROP TRIGGER {}", quote_ident(name)))?;
-    }
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX {}", quote_ident(name)))?;
-    }
+    // The search triggers fire per row and indexes grow row by row: both are dropped and
+    // built once at the end instead.
+    let bulk = search::BulkLoad::begin(&tx, BULK_TABLES)?;
 
     let mut summary = write_rows(&tx, tracks, seed, control)?;
     summary.timings.rows = started.elapsed();
@@ -738,46 +720,29 @@ fn generate_in_transaction(
     control.check()?;
     control.set_stage("Building indexes");
     let step = Instant::now();
-    for (_, sql) in &indexes {
-        tx.execute_batch(sql)?;
-    }
+    bulk.restore_indexes(&tx)?;
     summary.timings.indexes = step.elapsed();
     control.set_done(part(115));
 
     control.check()?;
     control.set_stage("Writing search documents");
     let step = Instant::now();
-    let mut docs = 0;
-    for sql in [
-        "INSERT INTO search_docs (id, body) SELECT id * 4, name || ' ' || sort_name FROM artists",
-        "INSERT INTO search_docs (id, body) SELECT release_id * 4 + 1, body FROM release_search_body",
-        "INSERT INTO search_docs (id, body) SELECT id * 4 + 2, title || coalesce(' ' || isrc, '') FROM tracks",
-    ] {
-        docs += tx.execute(sql, [])?;
-    }
-    summary.search_docs = docs as u64;
+    summary.search_docs = bulk.write_documents(&tx)?;
     summary.timings.search_docs = step.elapsed();
     control.set_done(part(130));
 
     let step = Instant::now();
-    for (table, done) in [("search_words", 160), ("search_trigram", 195)] {
+    for (index, done) in search::SEARCH_INDEXES.into_iter().zip([160, 195]) {
         control.check()?;
-        control.set_stage(if table == "search_words" {
+        control.set_stage(if index == "search_words" {
             "Indexing words for search"
         } else {
             "Indexing substrings for search"
         });
-        tx.execute_batch(&format!(
-            "INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {BULK_FTS_HASHSIZE});
-             INSERT INTO {table} ({table}) VALUES ('rebuild');
-             INSERT INTO {table} ({table}, rank) VALUES ('hashsize', {DEFAULT_FTS_HASHSIZE});
-             DELETE FROM {table}_config WHERE k = 'hashsize';"
-        ))?;
+        bulk.build_index(&tx, index)?;
         control.set_done(part(done));
     }
-    for (_, sql) in &triggers {
-        tx.execute_batch(sql)?;
-    }
+    bulk.restore_triggers(&tx)?;
     summary.timings.search_index = step.elapsed();
 
     control.check()?;
@@ -792,6 +757,8 @@ fn generate_in_transaction(
 /// Everything the release loop needs to remember between releases.
 struct State {
     label_ids: Vec<i64>,
+    /// Each label's ISRC prefix as `Isrc::from_parts` writes it.
+    isrc_prefixes: Vec<String>,
     catno_serial: Vec<u64>,
     barcode_serial: Vec<u64>,
     /// Next ISRC designation per (label, two-digit year).
@@ -819,6 +786,10 @@ fn write_rows(
     // Labels: the first is the user's own.
     let mut state = State {
         label_ids: Vec::new(),
+        isrc_prefixes: LABELS
+            .iter()
+            .map(|spec| crate::model::validate_isrc_prefix(spec.isrc_prefix))
+            .collect::<Result<_, _>>()?,
         catno_serial: vec![0; LABELS.len()],
         barcode_serial: vec![0; LABELS.len()],
         designation: vec![[0; 100]; LABELS.len()],
@@ -897,10 +868,11 @@ fn write_rows(
     };
     let today = NaiveDate::from_ymd_opt(TODAY.0, TODAY.1, TODAY.2).unwrap_or(NaiveDate::MIN);
     let mut scratch = Scratch::default();
+    let mut inserts = Inserts::prepare(tx)?;
     let mut done_tracks = 0_u64;
     for (n, plan) in plans.iter().enumerate() {
         write_release(
-            tx,
+            &mut inserts,
             &mut rng,
             &mut state,
             &mut ids,
@@ -929,9 +901,47 @@ struct Ids {
 #[derive(Default)]
 struct Scratch {
     title: String,
+    catno: String,
+    barcode: String,
+    isrc: String,
     kinds: Vec<FormatKind>,
     format_ids: Vec<(FormatKind, i64)>,
     credited: Vec<i64>,
+}
+
+/// The inserts of the release loop, prepared once for the whole catalog.
+struct Inserts<'tx> {
+    release: rusqlite::Statement<'tx>,
+    credit: rusqlite::Statement<'tx>,
+    catno: rusqlite::Statement<'tx>,
+    format: rusqlite::Statement<'tx>,
+    track: rusqlite::Statement<'tx>,
+}
+
+impl<'tx> Inserts<'tx> {
+    fn prepare(tx: &'tx Transaction<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            release: tx.prepare(
+                "INSERT INTO releases (id, label_id, title, release_type, status, release_date, notes, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7, ?7)",
+            )?,
+            credit: tx.prepare(
+                "INSERT INTO release_artists (release_id, artist_id, role, position) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            catno: tx.prepare(
+                "INSERT INTO catalog_numbers (release_id, label_id, format_id, catno, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            format: tx.prepare(
+                "INSERT INTO formats (id, release_id, kind, variant, discs, barcode, release_date, currency, retail_price,
+                                      dealer_price, pressed_quantity, position, notes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, '')",
+            )?,
+            track: tx.prepare(
+                "INSERT INTO tracks (id, release_id, disc, position, seq, title, duration_ms, isrc, featured_artist_id, notes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '')",
+            )?,
+        })
+    }
 }
 
 #[allow(
@@ -939,7 +949,7 @@ struct Scratch {
     reason = "one release's writer: the arguments are the generator's running state"
 )]
 fn write_release(
-    tx: &Transaction<'_>,
+    inserts: &mut Inserts<'_>,
     rng: &mut Rng,
     state: &mut State,
     ids: &mut Ids,
@@ -985,11 +995,7 @@ fn write_release(
         }
         _ => title_case_words(rng, &mut scratch.title),
     }
-    tx.prepare_cached(
-        "INSERT INTO releases (id, label_id, title, release_type, status, release_date, notes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7, ?7)",
-    )?
-    .execute(params![
+    inserts.release.execute(params![
         release_id,
         state.label_ids[label],
         scratch.title,
@@ -1011,9 +1017,7 @@ fn write_release(
     let pick_artist =
         move |rng: &mut Rng| first_artist + i64::try_from(rng.below(artists)).unwrap_or(0);
     if state.artists > 0 {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO release_artists (release_id, artist_id, role, position) VALUES (?1, ?2, ?3, ?4)",
-        )?;
+        let stmt = &mut inserts.credit;
         for _ in 0..mains {
             let artist = pick_artist(rng);
             if scratch.credited.contains(&artist) {
@@ -1041,15 +1045,16 @@ fn write_release(
     }
 
     // Catalog number once the release is scheduled.
-    let catalog_number = (!idea).then(|| {
+    if !idea {
         state.catno_serial[label] += 1;
-        catno(spec, state.catno_serial[label])
-    });
-    if let Some(c) = &catalog_number {
-        tx.prepare_cached(
-            "INSERT INTO catalog_numbers (release_id, label_id, format_id, catno, position) VALUES (?1, ?2, NULL, ?3, 0)",
-        )?
-        .execute(params![release_id, state.label_ids[label], c])?;
+        write_catno(spec, state.catno_serial[label], &mut scratch.catno);
+        inserts.catno.execute(params![
+            release_id,
+            state.label_ids[label],
+            None::<i64>,
+            scratch.catno,
+            0
+        ])?;
         summary.catalog_numbers += 1;
     }
 
@@ -1058,11 +1063,7 @@ fn write_release(
     scratch.format_ids.clear();
     let released = matches!(status, ReleaseStatus::Released | ReleaseStatus::OutOfPrint);
     {
-        let mut stmt = tx.prepare_cached(
-            "INSERT INTO formats (id, release_id, kind, variant, discs, barcode, release_date, currency, retail_price,
-                                  dealer_price, pressed_quantity, position, notes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11, '')",
-        )?;
+        let stmt = &mut inserts.format;
         for (position, &kind) in scratch.kinds.iter().enumerate() {
             let format_id = ids.format;
             ids.format += 1;
@@ -1070,7 +1071,12 @@ fn write_release(
                 None
             } else {
                 state.barcode_serial[label] += 1;
-                Some(barcode(label, spec, state.barcode_serial[label])?)
+                Some(barcode_with(
+                    label,
+                    spec,
+                    state.barcode_serial[label],
+                    &mut scratch.barcode,
+                )?)
             };
             let variant = if kind == FormatKind::Vinyl12 && rng.chance(12) {
                 rng.pick(VARIANTS)
@@ -1102,17 +1108,21 @@ fn write_release(
         }
     }
     // Some vinyl editions carry their own catalog number, e.g. HLR042LP.
-    if let Some(c) = &catalog_number
+    if !idea
         && rng.chance(5)
         && let Some(&(_, vinyl)) = scratch
             .format_ids
             .iter()
             .find(|(k, _)| *k == FormatKind::Vinyl12)
     {
-        tx.prepare_cached(
-            "INSERT INTO catalog_numbers (release_id, label_id, format_id, catno, position) VALUES (?1, ?2, ?3, ?4, 1)",
-        )?
-        .execute(params![release_id, state.label_ids[label], vinyl, format!("{c}LP")])?;
+        scratch.catno.push_str("LP");
+        inserts.catno.execute(params![
+            release_id,
+            state.label_ids[label],
+            vinyl,
+            scratch.catno,
+            1
+        ])?;
         summary.catalog_numbers += 1;
     }
 
@@ -1130,10 +1140,7 @@ fn write_release(
     let year = date.map_or(0, |d| {
         usize::try_from(d.year().rem_euclid(100)).unwrap_or(0)
     });
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO tracks (id, release_id, disc, position, seq, title, duration_ms, isrc, featured_artist_id, notes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, '')",
-    )?;
+    let stmt = &mut inserts.track;
     for (seq, position) in positions.iter().enumerate() {
         let track_id = ids.track;
         ids.track += 1;
@@ -1161,7 +1168,8 @@ fn write_release(
                 None
             } else {
                 let y = u8::try_from(year).unwrap_or(0);
-                Some(Isrc::from_parts(spec.isrc_prefix, y, *next)?)
+                write_isrc(&state.isrc_prefixes[label], y, *next, &mut scratch.isrc);
+                Some(scratch.isrc.as_str())
             }
         };
         let featured = (state.artists > 0 && rng.chance(4)).then(|| pick_artist(rng));
@@ -1173,7 +1181,7 @@ fn write_release(
             seq,
             scratch.title,
             duration,
-            isrc.as_ref().map(Isrc::as_str),
+            isrc,
             featured
         ])?;
         summary.tracks += 1;
@@ -1303,7 +1311,17 @@ mod tests {
                     if spec.gs1.is_some() { 13 } else { 12 }
                 );
             }
-            assert!(crate::model::validate_isrc_prefix(spec.isrc_prefix).is_ok());
+            let prefix = crate::model::validate_isrc_prefix(spec.isrc_prefix).expect("prefix");
+            let mut written = String::new();
+            for (year, designation) in [(0, 1), (7, 42), (26, 99_999)] {
+                write_isrc(&prefix, year, designation, &mut written);
+                let parts = crate::model::Isrc::from_parts(spec.isrc_prefix, year, designation)
+                    .expect("isrc");
+                assert_eq!(written, parts.as_str());
+            }
+            let mut buffer = String::from("left over");
+            write_catno(spec, 7, &mut buffer);
+            assert_eq!(buffer, catno(spec, 7));
             assert!(crate::model::CatalogNumber::parse(&catno(spec, 7)).is_ok());
         }
     }

@@ -44,7 +44,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, ToSql};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::db::{Catalog, DbError, migrations};
+use crate::db::{Catalog, DbError, migrations, search};
 use crate::jobs::{Cancelled, JobControl};
 
 /// `"format"` of every Labeldesk JSON export.
@@ -386,7 +386,9 @@ pub fn hex_decode(text: &str) -> Result<Vec<u8>, String> {
 struct Cursor {
     table: Option<String>,
     record: Option<usize>,
-    field: Option<String>,
+    /// The field being read; empty between fields. A buffer reused for every field, so
+    /// tracking it costs no allocation per value.
+    field: String,
 }
 
 impl Cursor {
@@ -396,8 +398,13 @@ impl Cursor {
             table: self.table.clone(),
             record: self.record.map(|r| r as u64 + 1),
             line: None,
-            field: self.field.clone(),
+            field: (!self.field.is_empty()).then(|| self.field.clone()),
         }
+    }
+
+    fn set_field(&mut self, name: &str) {
+        self.field.clear();
+        self.field.push_str(name);
     }
 }
 
@@ -454,8 +461,33 @@ struct RawDoc {
 struct RawTable {
     name: String,
     columns: Option<Vec<String>>,
-    rows: Vec<Vec<(String, Cell)>>,
+    rows: RawRows,
 }
+
+/// A table's records as read.
+enum RawRows {
+    /// Each record's fields as written: `"rows"` came before `"columns"`, or the columns list
+    /// names a column twice. Matched against the columns after reading.
+    Pairs(Vec<Vec<(String, Cell)>>),
+    /// `"columns"` came first (every export writes it so): each record was put in column
+    /// order as it was read, with no per-field allocation. The first record whose fields do
+    /// not match the columns is kept to be reported, as the `Pairs` check would.
+    Ordered {
+        rows: Vec<Vec<Cell>>,
+        problem: Option<FieldProblem>,
+    },
+}
+
+/// A record whose fields do not match its table's columns.
+struct FieldProblem {
+    record: usize,
+    field: String,
+    problem: &'static str,
+}
+
+const UNKNOWN_FIELD: &str = "the field is not in the table's \"columns\" list";
+const DUPLICATE_FIELD: &str = "the field appears twice in the record";
+const MISSING_FIELD: &str = "the field is missing from the record";
 
 impl RawDoc {
     fn into_document(self, file: &str) -> Result<Document> {
@@ -498,61 +530,75 @@ impl RawDoc {
 
 impl RawTable {
     fn into_table(self, file: &str) -> Result<Table> {
-        let at = |record: Option<usize>, field: Option<&str>| Location {
-            record: record.map(|r| r as u64 + 1),
-            field: field.map(str::to_owned),
-            ..Location::table(file, &self.name)
+        let Self {
+            name,
+            columns,
+            rows,
+        } = self;
+        let at =
+            |record: Option<usize>, field: Option<&str>, problem: &str| InterchangeError::Invalid {
+                at: Box::new(Location {
+                    record: record.map(|r| r as u64 + 1),
+                    field: field.map(str::to_owned),
+                    ..Location::table(file, &name)
+                }),
+                problem: problem.to_owned(),
+            };
+        let Some(columns) = columns else {
+            return Err(at(None, None, "the table has no \"columns\" list"));
         };
-        let Some(columns) = self.columns.clone() else {
-            return Err(InterchangeError::Invalid {
-                at: Box::new(at(None, None)),
-                problem: "the table has no \"columns\" list".to_owned(),
-            });
-        };
-        let mut index = HashMap::with_capacity(columns.len());
-        for (i, column) in columns.iter().enumerate() {
-            if index.insert(column.as_str(), i).is_some() {
-                return Err(InterchangeError::Invalid {
-                    at: Box::new(at(None, Some(column))),
-                    problem: "the column is listed twice".to_owned(),
-                });
-            }
+        if let Some(twice) = repeated_column(&columns) {
+            return Err(at(None, Some(twice), "the column is listed twice"));
         }
-        let mut rows = Vec::with_capacity(self.rows.len());
-        for (r, fields) in self.rows.iter().enumerate() {
-            let mut row: Vec<Option<Cell>> = vec![None; columns.len()];
-            for (name, cell) in fields {
-                let Some(&i) = index.get(name.as_str()) else {
-                    return Err(InterchangeError::Invalid {
-                        at: Box::new(at(Some(r), Some(name))),
-                        problem: "the field is not in the table's \"columns\" list".to_owned(),
-                    });
-                };
-                if row[i].replace(cell.clone()).is_some() {
-                    return Err(InterchangeError::Invalid {
-                        at: Box::new(at(Some(r), Some(name))),
-                        problem: "the field appears twice in the record".to_owned(),
-                    });
+        let rows = match rows {
+            RawRows::Ordered {
+                problem: Some(p), ..
+            } => {
+                return Err(at(Some(p.record), Some(&p.field), p.problem));
+            }
+            RawRows::Ordered {
+                rows,
+                problem: None,
+            } => rows,
+            RawRows::Pairs(records) => {
+                let mut rows = Vec::with_capacity(records.len());
+                for (r, fields) in records.into_iter().enumerate() {
+                    let mut row: Vec<Option<Cell>> = vec![None; columns.len()];
+                    for (field, cell) in fields {
+                        let Some(i) = columns.iter().position(|c| *c == field) else {
+                            return Err(at(Some(r), Some(&field), UNKNOWN_FIELD));
+                        };
+                        if row[i].replace(cell).is_some() {
+                            return Err(at(Some(r), Some(&field), DUPLICATE_FIELD));
+                        }
+                    }
+                    let mut cells = Vec::with_capacity(columns.len());
+                    for (i, cell) in row.into_iter().enumerate() {
+                        let Some(cell) = cell else {
+                            return Err(at(Some(r), Some(&columns[i]), MISSING_FIELD));
+                        };
+                        cells.push(cell);
+                    }
+                    rows.push(cells);
                 }
+                rows
             }
-            let mut cells = Vec::with_capacity(columns.len());
-            for (i, cell) in row.into_iter().enumerate() {
-                let Some(cell) = cell else {
-                    return Err(InterchangeError::Invalid {
-                        at: Box::new(at(Some(r), Some(&columns[i]))),
-                        problem: "the field is missing from the record".to_owned(),
-                    });
-                };
-                cells.push(cell);
-            }
-            rows.push(cells);
-        }
+        };
         Ok(Table {
-            name: self.name,
+            name,
             columns,
             rows,
         })
     }
+}
+
+/// The first column named twice in `columns`.
+fn repeated_column(columns: &[String]) -> Option<&str> {
+    columns
+        .iter()
+        .enumerate()
+        .find(|(i, c)| columns[..*i].contains(c))
+        .map(|(_, c)| c.as_str())
 }
 
 struct DocSeed<'c> {
@@ -618,7 +664,7 @@ impl<'de> Visitor<'de> for TablesSeed<'_> {
                 let mut cursor = self.cursor.borrow_mut();
                 cursor.table = Some(name.clone());
                 cursor.record = None;
-                cursor.field = None;
+                cursor.field.clear();
             }
             let (columns, rows) = map.next_value_seed(TableSeed {
                 cursor: self.cursor,
@@ -633,8 +679,6 @@ impl<'de> Visitor<'de> for TablesSeed<'_> {
         Ok(tables)
     }
 }
-
-type RawRows = Vec<Vec<(String, Cell)>>;
 
 struct TableSeed<'c> {
     cursor: &'c RefCell<Cursor>,
@@ -653,15 +697,27 @@ impl<'de> Visitor<'de> for TableSeed<'_> {
         f.write_str("a table: {\"columns\": [...], \"rows\": [...]}")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut columns = None;
-        let mut rows = Vec::new();
+        let mut columns: Option<Vec<String>> = None;
+        let mut rows = RawRows::Pairs(Vec::new());
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "columns" => columns = Some(map.next_value()?),
+                "columns" => {
+                    if columns.is_some() {
+                        return Err(de::Error::custom("the table has two \"columns\" lists"));
+                    }
+                    columns = Some(map.next_value()?);
+                }
                 "rows" => {
-                    rows = map.next_value_seed(RowsSeed {
-                        cursor: self.cursor,
-                    })?;
+                    rows = match &columns {
+                        Some(columns) if repeated_column(columns).is_none() => map
+                            .next_value_seed(OrderedRowsSeed {
+                                cursor: self.cursor,
+                                columns,
+                            })?,
+                        _ => RawRows::Pairs(map.next_value_seed(RowsSeed {
+                            cursor: self.cursor,
+                        })?),
+                    };
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -676,25 +732,27 @@ struct RowsSeed<'c> {
     cursor: &'c RefCell<Cursor>,
 }
 
+type PairRows = Vec<Vec<(String, Cell)>>;
+
 impl<'de> DeserializeSeed<'de> for RowsSeed<'_> {
-    type Value = RawRows;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawRows, D::Error> {
+    type Value = PairRows;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<PairRows, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de> Visitor<'de> for RowsSeed<'_> {
-    type Value = RawRows;
+    type Value = PairRows;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of records")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawRows, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PairRows, A::Error> {
         let mut rows = Vec::new();
         loop {
             {
                 let mut cursor = self.cursor.borrow_mut();
                 cursor.record = Some(rows.len());
-                cursor.field = None;
+                cursor.field.clear();
             }
             match seq.next_element_seed(RowSeed {
                 cursor: self.cursor,
@@ -727,12 +785,161 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut fields = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
-            self.cursor.borrow_mut().field = Some(key.clone());
+            self.cursor.borrow_mut().set_field(&key);
             let cell = map.next_value::<Cell>()?;
             fields.push((key, cell));
         }
-        self.cursor.borrow_mut().field = None;
+        self.cursor.borrow_mut().field.clear();
         Ok(fields)
+    }
+}
+
+/// Records read straight into column order (`"columns"` was read first).
+struct OrderedRowsSeed<'c> {
+    cursor: &'c RefCell<Cursor>,
+    columns: &'c [String],
+}
+
+impl<'de> DeserializeSeed<'de> for OrderedRowsSeed<'_> {
+    type Value = RawRows;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<RawRows, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OrderedRowsSeed<'_> {
+    type Value = RawRows;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawRows, A::Error> {
+        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        let mut problem = None;
+        let mut seen = Vec::new();
+        loop {
+            {
+                let mut cursor = self.cursor.borrow_mut();
+                cursor.record = Some(rows.len());
+                cursor.field.clear();
+            }
+            let record = OrderedRowSeed {
+                cursor: self.cursor,
+                columns: self.columns,
+                record: rows.len(),
+                problem: &mut problem,
+                seen: &mut seen,
+            };
+            match seq.next_element_seed(record)? {
+                Some(row) => rows.push(row),
+                None => break,
+            }
+        }
+        self.cursor.borrow_mut().record = None;
+        Ok(RawRows::Ordered { rows, problem })
+    }
+}
+
+/// One record put in column order; the first field problem of the table is noted in
+/// `problem` (the record is still read, so broken JSON further on is reported first, as
+/// before).
+struct OrderedRowSeed<'c, 'p> {
+    cursor: &'c RefCell<Cursor>,
+    columns: &'c [String],
+    record: usize,
+    problem: &'p mut Option<FieldProblem>,
+    /// Which columns this record has set (a buffer reused from record to record).
+    seen: &'p mut Vec<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for OrderedRowSeed<'_, '_> {
+    type Value = Vec<Cell>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OrderedRowSeed<'_, '_> {
+    type Value = Vec<Cell>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a record (an object of fields)")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let columns = self.columns;
+        let mut cells = vec![Cell::Null; columns.len()];
+        self.seen.clear();
+        self.seen.resize(columns.len(), false);
+        let mut note = |field: &str, problem: &'static str| {
+            if self.problem.is_none() {
+                *self.problem = Some(FieldProblem {
+                    record: self.record,
+                    field: field.to_owned(),
+                    problem,
+                });
+            }
+        };
+        let mut next = 0;
+        while let Some(field) = map.next_key_seed(ColumnSeed { columns, next })? {
+            match field {
+                Column::Known(i) => self.cursor.borrow_mut().set_field(&columns[i]),
+                Column::Unknown(ref name) => self.cursor.borrow_mut().set_field(name),
+            }
+            let cell = map.next_value::<Cell>()?;
+            match field {
+                Column::Known(i) if self.seen[i] => note(&columns[i], DUPLICATE_FIELD),
+                Column::Known(i) => {
+                    self.seen[i] = true;
+                    cells[i] = cell;
+                    next = i + 1;
+                }
+                Column::Unknown(name) => note(&name, UNKNOWN_FIELD),
+            }
+        }
+        if let Some(i) = self.seen.iter().position(|seen| !seen) {
+            note(&columns[i], MISSING_FIELD);
+        }
+        self.cursor.borrow_mut().field.clear();
+        Ok(cells)
+    }
+}
+
+/// A field name of a record, resolved to its column without allocating.
+enum Column {
+    Known(usize),
+    Unknown(String),
+}
+
+/// Finds a field's column; `next` is checked first (fields come in column order).
+struct ColumnSeed<'c> {
+    columns: &'c [String],
+    next: usize,
+}
+
+impl ColumnSeed<'_> {
+    fn find(&self, name: &str) -> Column {
+        if self.columns.get(self.next).is_some_and(|c| c == name) {
+            return Column::Known(self.next);
+        }
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .map_or_else(|| Column::Unknown(name.to_owned()), Column::Known)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ColumnSeed<'_> {
+    type Value = Column;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Column, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for ColumnSeed<'_> {
+    type Value = Column;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Column, E> {
+        Ok(self.find(name))
     }
 }
 
@@ -1273,7 +1480,7 @@ pub fn import_file(
 }
 
 /// Imports `doc` into `catalog`, which must be empty: one transaction, tables in dependency
-/// order, ids kept; the search index is rebuilt by the schema's triggers as rows go in.
+/// order, ids kept; the search index is built once after the rows (see [`import_tables`]).
 ///
 /// # Errors
 /// [`InterchangeError::NotEmpty`], [`InterchangeError::TooNew`] (a newer catalog version),
@@ -1296,7 +1503,29 @@ pub fn import(
 
 /// The shared import core. `file_of(table)` names the file a table came from; `line_of(table,
 /// record index)` the line a record starts on, when known.
+///
+/// A bulk load ([`search::BulkLoad`]): the per-row search triggers and the non-unique indexes
+/// of the imported tables are dropped, the rows go in through one prepared statement per
+/// table, then the indexes, the search documents and both FTS5 indexes are built once and the
+/// triggers restored, all in the same transaction, with the connection set up for it
+/// ([`search::BulkSettings`]). Foreign keys are not looked up row by row: `PRAGMA
+/// foreign_key_check` runs once after the rows and names the first dangling reference.
 pub(crate) fn import_tables(
+    catalog: &mut Catalog,
+    doc: &Document,
+    file_of: &dyn Fn(Option<&str>) -> String,
+    line_of: &dyn Fn(&str, usize) -> Option<u64>,
+    control: &JobControl,
+) -> Result<ImportSummary> {
+    let settings = search::BulkSettings::apply(catalog.conn())?;
+    let result = import_in_transaction(catalog, doc, file_of, line_of, control);
+    let restored = settings.restore(catalog.conn());
+    let summary = result?;
+    restored?;
+    Ok(summary)
+}
+
+fn import_in_transaction(
     catalog: &mut Catalog,
     doc: &Document,
     file_of: &dyn Fn(Option<&str>) -> String,
@@ -1337,8 +1566,8 @@ pub(crate) fn import_tables(
         }
     }
     // Order inside the file does not matter; references are checked once everything is in.
-    tx.pragma_update(None, "defer_foreign_keys", true)
-        .map_err(InterchangeError::sqlite("preparing the import"))?;
+    let names: Vec<&str> = plan.iter().map(|t| t.name.as_str()).collect();
+    let bulk = search::BulkLoad::begin(&tx, &names)?;
     // Rows every new catalog starts with (its id, default settings) give way to the file's.
     for table in plan.iter().rev().filter(|t| seeded.contains(&t.name)) {
         tx.execute(&format!("DELETE FROM {}", quote_ident(&table.name)), [])
@@ -1398,6 +1627,23 @@ pub(crate) fn import_tables(
     control.set_stage("Checking references");
     check_references(&tx, &rowids, file_of, line_of)?;
     control.check()?;
+    control.set_stage("Building indexes");
+    bulk.restore_indexes(&tx)?;
+    control.check()?;
+    control.set_stage("Writing search documents");
+    bulk.write_documents(&tx)?;
+    for index in search::SEARCH_INDEXES {
+        control.check()?;
+        control.set_stage(if index == "search_words" {
+            "Indexing words for search"
+        } else {
+            "Indexing substrings for search"
+        });
+        bulk.build_index(&tx, index)?;
+    }
+    bulk.restore_triggers(&tx)?;
+    control.check()?;
+    control.set_stage("Saving");
     tx.commit()
         .map_err(InterchangeError::sqlite("saving the import"))?;
     Ok(summary)

@@ -1,7 +1,17 @@
 //! The Catalog panel: the releases table (virtualized; only the rows on screen are queried)
 //! with filters and sorting, and the release editor beside it.
+//!
+//! While the table scrolls, the pages about to come into view are read ahead on a background
+//! thread (its own read-only connection, results handed back over a channel), so a fast
+//! scroll does not read the catalog on the UI thread every frame. A page that is not there
+//! yet is drawn as placeholder rows for at most [`MAX_WAIT_FRAMES`] frames, then read on the
+//! UI thread; pages nobody asked for ahead (the first screen, a jump, a new filter) are read
+//! at once, as before.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 
 use egui::{RichText, TextureHandle};
 use egui_extras::{Column, TableBuilder};
@@ -18,6 +28,10 @@ use crate::undo::{Change, Edit};
 pub const PAGE_ROWS: u64 = 50;
 const MAX_CACHED_PAGES: usize = 6;
 const MAX_THUMBNAILS: usize = 200;
+/// Frames a visible page read ahead may still be on its way before the UI thread reads it.
+pub const MAX_WAIT_FRAMES: u32 = 2;
+/// Pages being read ahead at most at once.
+const MAX_IN_FLIGHT: usize = 4;
 
 /// UI state remembered between runs.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -27,14 +41,66 @@ pub struct CatalogState {
     pub selected: Option<ReleaseId>,
 }
 
+/// A row of the releases table with its texts formatted once, when its page arrives.
+struct TableRow {
+    data: ReleaseRow,
+    date: String,
+    formats: String,
+}
+
+impl TableRow {
+    fn page(rows: Vec<ReleaseRow>) -> Vec<Self> {
+        rows.into_iter()
+            .map(|data| Self {
+                date: data.release_date.map(|d| d.to_string()).unwrap_or_default(),
+                formats: data
+                    .formats
+                    .iter()
+                    .map(|k| k.short())
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                data,
+            })
+            .collect()
+    }
+}
+
 /// Pages of the releases table for one (filter, revision).
 #[derive(Default)]
 struct PageCache {
     key: Option<(ReleaseFilter, u64)>,
-    total: u64,
-    pages: HashMap<u64, Vec<ReleaseRow>>,
+    /// Bumped with the key: answers to older requests are dropped.
+    generation: u64,
+    /// The table's order under the key (its length is the row count).
+    ids: Arc<Vec<ReleaseId>>,
+    pages: HashMap<u64, Vec<TableRow>>,
+    /// Pages asked of the reader and not back yet: frames a visible one has waited.
+    in_flight: HashMap<u64, u32>,
+    /// Visible pages waiting this frame (their wait grows by one frame at the end of it).
+    waiting: Vec<u64>,
+    /// First and last row drawn in this frame and the previous one (for reading ahead).
+    drawn: Option<(u64, u64)>,
+    previous_first: Option<u64>,
+    reader: Option<PageReader>,
+    /// The catalog file and revision the reader could not open (not tried again).
+    failed_reader: Option<(PathBuf, u64)>,
     /// Rows read from the catalog since the key last changed (tests assert on it).
     fetched: u64,
+    /// Rows of `fetched` that the reader read ahead (the rest were read on the UI thread).
+    read_ahead_rows: u64,
+    /// Placeholder rows drawn while a page was on its way (counted from the start).
+    placeholders: u64,
+}
+
+/// How the releases table read its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableReads {
+    /// Rows read since the filter or the data last changed.
+    pub rows_fetched: u64,
+    /// Of those, rows read ahead on the reader thread (the rest on the UI thread).
+    pub rows_read_ahead: u64,
+    /// Placeholder rows drawn while a page read ahead was on its way (since the panel opened).
+    pub placeholder_rows: u64,
 }
 
 impl PageCache {
@@ -42,39 +108,232 @@ impl PageCache {
         let key = (filter.clone(), ctx.revision);
         if self.key.as_ref() != Some(&key) {
             self.pages.clear();
+            self.in_flight.clear();
+            self.generation += 1;
             self.fetched = 0;
-            self.total = ctx
-                .report(crate::db::releases::count(ctx.catalog.conn(), filter))
-                .unwrap_or(0);
+            self.read_ahead_rows = 0;
+            self.previous_first = None;
+            self.ids = ctx
+                .report(crate::db::releases::ordered_ids(ctx.catalog.conn(), filter))
+                .unwrap_or_default();
             self.key = Some(key);
+        }
+        self.drawn = None;
+        self.waiting.clear();
+        // One reader per catalog file and revision: after an edit, an undo or a restore (which
+        // may put a new file in place) it opens a fresh connection.
+        let wanted = ctx
+            .catalog
+            .path()
+            .map(|path| (path.to_path_buf(), ctx.revision));
+        let current = self.reader.as_ref().map(|r| (r.path.clone(), r.revision));
+        if wanted != current && wanted != self.failed_reader {
+            self.reader = wanted.and_then(|(path, revision)| PageReader::start(path, revision));
+        }
+        self.receive();
+    }
+
+    fn total(&self) -> u64 {
+        self.ids.len() as u64
+    }
+
+    /// Takes in the pages the reader has sent.
+    fn receive(&mut self) {
+        let Some(reader) = &self.reader else {
+            return;
+        };
+        let mut answers = Vec::new();
+        let mut gone = false;
+        loop {
+            match reader.results.try_recv() {
+                Ok(answer) => answers.push(answer),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    gone = true;
+                    break;
+                }
+            }
+        }
+        for answer in answers {
+            if answer.generation != self.generation || self.in_flight.remove(&answer.page).is_none()
+            {
+                continue; // for an older filter or revision, or read here meanwhile
+            }
+            // A failed read is read again here if it is needed, with the error reported.
+            if let Ok(rows) = answer.rows {
+                self.fetched += rows.len() as u64;
+                self.read_ahead_rows += rows.len() as u64;
+                self.insert(answer.page, rows);
+            }
+        }
+        if gone {
+            // The reader could not open the catalog: read everything here, as before.
+            self.failed_reader = self.reader.take().map(|r| (r.path, r.revision));
+            self.in_flight.clear();
         }
     }
 
-    fn row(
-        &mut self,
-        ctx: &mut PanelCtx<'_>,
-        filter: &ReleaseFilter,
-        index: u64,
-    ) -> Option<&ReleaseRow> {
+    fn insert(&mut self, page: u64, rows: Vec<ReleaseRow>) {
+        if self.pages.len() >= MAX_CACHED_PAGES {
+            // Drop the page farthest from what is on screen.
+            let anchor = self.previous_first.map_or(page, |first| first / PAGE_ROWS);
+            if let Some(&far) = self.pages.keys().max_by_key(|p| p.abs_diff(anchor)) {
+                self.pages.remove(&far);
+            }
+        }
+        self.pages.insert(page, TableRow::page(rows));
+    }
+
+    fn page_ids(&self, page: u64) -> &[ReleaseId] {
+        let len = self.ids.len();
+        let start = usize::try_from(page * PAGE_ROWS).unwrap_or(len).min(len);
+        let end = start
+            .saturating_add(usize::try_from(PAGE_ROWS).unwrap_or(usize::MAX))
+            .min(len);
+        &self.ids[start..end]
+    }
+
+    /// The row at `index`, or `None` for a placeholder (its page is on its way).
+    fn row(&mut self, ctx: &mut PanelCtx<'_>, index: u64) -> Option<&TableRow> {
         let page = index / PAGE_ROWS;
+        self.drawn = Some(match self.drawn {
+            Some((first, last)) => (first.min(index), last.max(index)),
+            None => (index, index),
+        });
         if !self.pages.contains_key(&page) {
-            if self.pages.len() >= MAX_CACHED_PAGES {
-                // Drop the page farthest from the one needed.
-                if let Some(&far) = self.pages.keys().max_by_key(|p| p.abs_diff(page)) {
-                    self.pages.remove(&far);
+            match self.in_flight.get(&page) {
+                Some(&waited) if waited < MAX_WAIT_FRAMES => {
+                    if !self.waiting.contains(&page) {
+                        self.waiting.push(page);
+                    }
+                    self.placeholders += 1;
+                    return None;
+                }
+                _ => {
+                    // Not asked for ahead, or late: read it here (a late answer is dropped).
+                    self.in_flight.remove(&page);
+                    let rows = ctx.report(crate::db::releases::rows(
+                        ctx.catalog.conn(),
+                        self.page_ids(page),
+                    ))?;
+                    self.fetched += rows.len() as u64;
+                    self.insert(page, rows);
                 }
             }
-            let rows = ctx.report(crate::db::releases::page(
-                ctx.catalog.conn(),
-                filter,
-                page * PAGE_ROWS,
-                PAGE_ROWS,
-            ))?;
-            self.fetched += rows.len() as u64;
-            self.pages.insert(page, rows);
         }
         let offset = usize::try_from(index % PAGE_ROWS).ok()?;
         self.pages.get(&page)?.get(offset)
+    }
+
+    /// After the rows are drawn: the pages the next two frames will show if the table keeps
+    /// moving as it just did are asked of the reader, nearest first. Returns true while a
+    /// visible page is on its way.
+    fn read_ahead(&mut self) -> bool {
+        for page in &self.waiting {
+            if let Some(waited) = self.in_flight.get_mut(page) {
+                *waited += 1;
+            }
+        }
+        let Some((first, last)) = self.drawn else {
+            return false;
+        };
+        let previous = self.previous_first.replace(first);
+        let Some(reader) = &self.reader else {
+            return false;
+        };
+        let total = self.total();
+        let moved = previous.map_or(0, |p| i128::from(first) - i128::from(p));
+        if moved != 0 && total > 0 {
+            let shift = |row: u64, by: i128| {
+                u64::try_from((i128::from(row) + by).clamp(0, i128::from(total - 1))).unwrap_or(0)
+            };
+            let (near, far) = if moved > 0 {
+                (shift(first, moved), shift(last, 2 * moved))
+            } else {
+                (shift(last, moved), shift(first, 2 * moved))
+            };
+            let (near, far) = (near / PAGE_ROWS, far / PAGE_ROWS);
+            let pages: Vec<u64> = if near <= far {
+                (near..=far).collect()
+            } else {
+                (far..=near).rev().collect()
+            };
+            for page in pages {
+                if self.in_flight.len() >= MAX_IN_FLIGHT {
+                    break;
+                }
+                if self.pages.contains_key(&page) || self.in_flight.contains_key(&page) {
+                    continue;
+                }
+                let request = PageRequest {
+                    generation: self.generation,
+                    page,
+                    ids: self.page_ids(page).to_vec(),
+                };
+                if reader.requests.send(request).is_ok() {
+                    self.in_flight.insert(page, 0);
+                }
+            }
+        }
+        !self.waiting.is_empty()
+    }
+}
+
+/// What the reader is asked: the rows of one page, by id.
+struct PageRequest {
+    generation: u64,
+    page: u64,
+    ids: Vec<ReleaseId>,
+}
+
+/// What the reader answers.
+struct PageAnswer {
+    generation: u64,
+    page: u64,
+    rows: Result<Vec<ReleaseRow>, String>,
+}
+
+/// A named background thread with its own read-only connection to the catalog file, reading
+/// the pages it is sent. It stops when the panel drops it (or the catalog cannot be opened:
+/// then it hangs up and the panel reads everything itself).
+struct PageReader {
+    path: PathBuf,
+    revision: u64,
+    requests: Sender<PageRequest>,
+    results: Receiver<PageAnswer>,
+}
+
+impl PageReader {
+    fn start(path: PathBuf, revision: u64) -> Option<Self> {
+        let (requests, inbox) = mpsc::channel::<PageRequest>();
+        let (outbox, results) = mpsc::channel();
+        let file = path.clone();
+        std::thread::Builder::new()
+            .name("labeldesk-catalog-pages".to_owned())
+            .spawn(move || {
+                let Ok(conn) = crate::db::releases::open_reader(&file) else {
+                    return;
+                };
+                while let Ok(request) = inbox.recv() {
+                    let rows =
+                        crate::db::releases::rows(&conn, &request.ids).map_err(|e| e.to_string());
+                    let answer = PageAnswer {
+                        generation: request.generation,
+                        page: request.page,
+                        rows,
+                    };
+                    if outbox.send(answer).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Self {
+            path,
+            revision,
+            requests,
+            results,
+        })
     }
 }
 
@@ -120,6 +379,16 @@ impl CatalogPanel {
     #[must_use]
     pub fn rows_fetched(&self) -> u64 {
         self.cache.fetched
+    }
+
+    /// How the table has read its rows so far.
+    #[must_use]
+    pub fn table_reads(&self) -> TableReads {
+        TableReads {
+            rows_fetched: self.cache.fetched,
+            rows_read_ahead: self.cache.read_ahead_rows,
+            placeholder_rows: self.cache.placeholders,
+        }
     }
 
     /// The release open in the editor.
@@ -370,7 +639,7 @@ impl CatalogPanel {
 
     fn table_ui(&mut self, ui: &mut egui::Ui, ctx: &mut PanelCtx<'_>) {
         self.cache.refresh(ctx, &self.filter);
-        let total = self.cache.total;
+        let total = self.cache.total();
         if total == 0 {
             ui.add_space(40.0);
             ui.vertical_centered(|ui| {
@@ -444,20 +713,23 @@ impl CatalogPanel {
                 }
             })
             .body(|body| {
+                // Borrowed apart, so a row is drawn from the cache without being copied.
+                let (cache, thumbnails, selected) =
+                    (&mut self.cache, &mut self.thumbnails, self.selected);
                 let total_rows = usize::try_from(total).unwrap_or(usize::MAX);
                 body.rows(theme::ROW_HEIGHT, total_rows, |mut row| {
                     let index = row.index() as u64;
-                    let Some(data) = self.cache.row(ctx, &self.filter, index).cloned() else {
+                    let Some(shown) = cache.row(ctx, index) else {
                         row.col(|ui| {
                             ui.label("…");
                         });
                         return;
                     };
-                    row.set_selected(self.selected == Some(data.id));
+                    let data = &shown.data;
+                    row.set_selected(selected == Some(data.id));
                     row.col(|ui| {
                         if data.has_cover
-                            && let Some(texture) =
-                                thumbnail(&mut self.thumbnails, ctx, ui.ctx(), data.id)
+                            && let Some(texture) = thumbnail(thumbnails, ctx, ui.ctx(), data.id)
                         {
                             ui.add(
                                 egui::Image::new(&texture)
@@ -487,12 +759,11 @@ impl CatalogPanel {
                         );
                     });
                     row.col(|ui| {
-                        ui.label(data.release_date.map(|d| d.to_string()).unwrap_or_default());
+                        ui.label(&shown.date);
                     });
                     if !compact {
                         row.col(|ui| {
-                            let kinds: Vec<&str> = data.formats.iter().map(|k| k.short()).collect();
-                            ui.label(kinds.join(" · "));
+                            ui.label(&shown.formats);
                         });
                     }
                     if row.response().clicked() {
@@ -500,6 +771,10 @@ impl CatalogPanel {
                     }
                 });
             });
+        if self.cache.read_ahead() {
+            // Placeholders on screen: look again next frame (at most MAX_WAIT_FRAMES).
+            ui.ctx().request_repaint();
+        }
         if let Some(id) = clicked
             && self.selected != Some(id)
         {
@@ -514,7 +789,7 @@ impl CatalogPanel {
     /// found among the cached pages or by a bounded search of the first pages.
     fn index_of(&mut self, ctx: &mut PanelCtx<'_>, id: ReleaseId) -> Option<usize> {
         for (page, rows) in &self.cache.pages {
-            if let Some(pos) = rows.iter().position(|r| r.id == id) {
+            if let Some(pos) = rows.iter().position(|r| r.data.id == id) {
                 return usize::try_from(page * PAGE_ROWS)
                     .ok()
                     .map(|base| base + pos);
@@ -553,4 +828,187 @@ fn thumbnail(
             ))
         })
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::db::Catalog;
+
+    /// A catalog file with `n` releases, `Release 1` first in the default (date) order.
+    fn catalog_file(dir: &Path, n: u32) -> Catalog {
+        let catalog = Catalog::create(&dir.join("pages.sqlite")).expect("create");
+        catalog
+            .conn()
+            .execute_batch(&format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+                 INSERT INTO releases (title, release_date)
+                 SELECT 'Release ' || i, date('1990-01-01', '+' || i || ' days') FROM n;"
+            ))
+            .expect("releases");
+        catalog
+    }
+
+    /// One frame of the table: rows `rows` drawn, then the pages ahead asked for.
+    fn frame(cache: &mut PageCache, ctx: &mut PanelCtx<'_>, rows: std::ops::Range<u64>) -> u64 {
+        cache.refresh(ctx, &ReleaseFilter::default());
+        let placeholders = rows.filter(|&i| cache.row(ctx, i).is_none()).count();
+        cache.read_ahead();
+        placeholders as u64
+    }
+
+    /// Takes in answers until nothing is on its way (or five seconds pass).
+    fn settle(cache: &mut PageCache) {
+        let started = Instant::now();
+        while !cache.in_flight.is_empty() && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(1));
+            cache.receive();
+        }
+    }
+
+    fn titles(rows: &[TableRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.data.title.as_str()).collect()
+    }
+
+    #[test]
+    fn pages_ahead_of_the_scroll_arrive_from_the_reader_and_stale_ones_are_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let catalog = catalog_file(dir.path(), 400);
+        let mut commands = Vec::new();
+        let mut ctx = PanelCtx {
+            catalog: &catalog,
+            commands: &mut commands,
+            revision: 1,
+        };
+        let mut cache = PageCache::default();
+        // At rest nothing is read ahead; moving fifty rows a frame asks for the next two
+        // frames' pages.
+        assert_eq!(frame(&mut cache, &mut ctx, 0..30), 0);
+        assert!(cache.reader.is_some(), "a catalog file gets a reader");
+        assert!(cache.in_flight.is_empty(), "nothing read ahead at rest");
+        assert_eq!(frame(&mut cache, &mut ctx, 50..80), 0, "page 1 read here");
+        let mut asked: Vec<u64> = cache.in_flight.keys().copied().collect();
+        asked.sort_unstable();
+        assert_eq!(asked, [2, 3]);
+        assert_eq!(cache.fetched, 100);
+        settle(&mut cache);
+        assert_eq!((cache.fetched, cache.read_ahead_rows), (200, 100));
+        let expected = crate::db::releases::rows(catalog.conn(), cache.page_ids(2)).expect("rows");
+        assert_eq!(
+            titles(&cache.pages[&2]),
+            expected
+                .iter()
+                .map(|r| r.title.as_str())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(cache.pages[&2][0].data.title, "Release 101");
+        assert_eq!(
+            frame(&mut cache, &mut ctx, 100..130),
+            0,
+            "drawn from page 2"
+        );
+        assert_eq!(cache.fetched, 200, "nothing read on the UI thread");
+
+        // Pages asked for under revision 1 and answered after an edit (revision 2) are
+        // dropped: they may hold what the edit changed.
+        assert_eq!(cache.in_flight.keys().copied().collect::<Vec<_>>(), [4]);
+        std::thread::sleep(Duration::from_millis(200));
+        ctx.revision = 2;
+        cache.refresh(&mut ctx, &ReleaseFilter::default());
+        assert!(cache.pages.is_empty() && cache.in_flight.is_empty());
+        assert_eq!((cache.fetched, cache.read_ahead_rows), (0, 0));
+        cache.receive();
+        assert!(cache.pages.is_empty(), "the old answers are not taken in");
+        assert!(
+            ctx.commands.is_empty(),
+            "no errors: {:?}",
+            ctx.commands.len()
+        );
+    }
+
+    #[test]
+    fn a_page_still_on_its_way_after_two_frames_is_read_on_the_ui_thread() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let catalog = catalog_file(dir.path(), 120);
+        let mut commands = Vec::new();
+        let mut ctx = PanelCtx {
+            catalog: &catalog,
+            commands: &mut commands,
+            revision: 1,
+        };
+        let mut cache = PageCache::default();
+        cache.refresh(&mut ctx, &ReleaseFilter::default());
+        // As if page 0 had been asked for and the reader were slow to answer.
+        cache.in_flight.insert(0, 0);
+        assert_eq!(frame(&mut cache, &mut ctx, 0..30), 30);
+        assert_eq!(frame(&mut cache, &mut ctx, 0..30), 30);
+        assert_eq!(
+            frame(&mut cache, &mut ctx, 0..30),
+            0,
+            "read here on the third"
+        );
+        assert_eq!(cache.placeholders, 60);
+        assert_eq!((cache.fetched, cache.read_ahead_rows), (50, 0));
+        assert!(
+            !cache.in_flight.contains_key(&0),
+            "a late answer will be dropped"
+        );
+        assert_eq!(cache.pages[&0][0].data.title, "Release 1");
+    }
+
+    #[test]
+    fn a_reader_that_cannot_open_the_file_is_not_started_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let catalog = catalog_file(dir.path(), 120);
+        // The open connection keeps the file; a new one cannot open it.
+        std::fs::remove_file(dir.path().join("pages.sqlite")).expect("remove");
+        let mut commands = Vec::new();
+        let mut ctx = PanelCtx {
+            catalog: &catalog,
+            commands: &mut commands,
+            revision: 1,
+        };
+        let mut cache = PageCache::default();
+        let started = Instant::now();
+        while cache.failed_reader.is_none() && started.elapsed() < Duration::from_secs(5) {
+            frame(&mut cache, &mut ctx, 0..30);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(
+            cache.failed_reader,
+            Some((dir.path().join("pages.sqlite"), 1))
+        );
+        for first in [50, 90, 20] {
+            assert_eq!(frame(&mut cache, &mut ctx, first..first + 30), 0);
+            assert!(cache.reader.is_none(), "not started again");
+        }
+        assert_eq!((cache.fetched, cache.read_ahead_rows), (120, 0));
+    }
+
+    #[test]
+    fn a_catalog_in_memory_reads_every_page_on_the_ui_thread() {
+        let catalog = Catalog::open_in_memory().expect("catalog");
+        catalog
+            .conn()
+            .execute_batch(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+                 INSERT INTO releases (title) SELECT 'Release ' || i FROM n;",
+            )
+            .expect("releases");
+        let mut commands = Vec::new();
+        let mut ctx = PanelCtx {
+            catalog: &catalog,
+            commands: &mut commands,
+            revision: 1,
+        };
+        let mut cache = PageCache::default();
+        for first in [0, 50, 100, 150] {
+            assert_eq!(frame(&mut cache, &mut ctx, first..first + 30), 0);
+        }
+        assert!(cache.reader.is_none() && cache.in_flight.is_empty());
+        assert_eq!((cache.fetched, cache.read_ahead_rows), (200, 0));
+    }
 }
