@@ -804,8 +804,9 @@ impl CatalogPanel {
     }
 }
 
-/// A table thumbnail, decoded once per revision.
-fn thumbnail(
+/// A release's cover thumbnail as a texture, decoded once and cached (the cache is emptied
+/// when it grows past a few hundred); the merch screen's buttons use it too.
+pub(crate) fn thumbnail(
     cache: &mut HashMap<ReleaseId, Option<TextureHandle>>,
     ctx: &mut PanelCtx<'_>,
     egui_ctx: &egui::Context,

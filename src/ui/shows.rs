@@ -1030,7 +1030,7 @@ impl ShowsPanel {
                         for (i, item) in m.items.iter().enumerate() {
                             let thumb = item
                                 .release_id
-                                .and_then(|r| release_thumb(&mut m.thumbs, ctx, ui.ctx(), r));
+                                .and_then(|r| super::catalog::thumbnail(&mut m.thumbs, ctx, ui.ctx(), r));
                             if item_button_ui(ui, i, item, thumb.as_ref(), &money).clicked() {
                                 to_sell = Some(i);
                             }
@@ -1512,28 +1512,6 @@ fn truncate(text: &str, max: usize) -> String {
         t.push('…');
         t
     }
-}
-
-fn release_thumb(
-    cache: &mut HashMap<ReleaseId, Option<TextureHandle>>,
-    ctx: &mut PanelCtx<'_>,
-    egui_ctx: &egui::Context,
-    id: ReleaseId,
-) -> Option<TextureHandle> {
-    cache
-        .entry(id)
-        .or_insert_with(|| {
-            let bytes = ctx
-                .report(crate::db::covers::thumbnail(ctx.catalog.conn(), id))
-                .flatten()?;
-            let image = crate::io::cover::decode_for_display(&bytes).ok()?;
-            Some(egui_ctx.load_texture(
-                format!("merch-thumb-{}", id.0),
-                image,
-                egui::TextureOptions::LINEAR,
-            ))
-        })
-        .clone()
 }
 
 /// The right side of merch mode: recent sales and the mailing-list sign-up.
