@@ -90,6 +90,8 @@ pub struct LabeldeskApp {
     welcome_label: String,
     /// A text field had the keyboard at the end of the last frame.
     was_typing: bool,
+    /// (revision, contract deadlines within 60 days, items below their low-stock level).
+    nav_badges: Option<(u64, usize, usize)>,
     /// Background work: backups, restores, checks.
     tasks: Vec<crate::tasks::Task>,
     backups: crate::ui::backups::BackupsView,
@@ -143,6 +145,7 @@ impl LabeldeskApp {
             welcome,
             welcome_label: String::new(),
             was_typing: false,
+            nav_badges: None,
             tasks: Vec::new(),
             backups: crate::ui::backups::BackupsView::default(),
             import_dialog: crate::ui::import::ImportDialog::default(),
@@ -177,6 +180,7 @@ impl LabeldeskApp {
             welcome: false,
             welcome_label: String::new(),
             was_typing: false,
+            nav_badges: None,
             tasks: Vec::new(),
             backups: crate::ui::backups::BackupsView::default(),
             import_dialog: crate::ui::import::ImportDialog::default(),
@@ -771,14 +775,57 @@ impl LabeldeskApp {
         });
     }
 
+    /// (contract deadlines within 60 days, items low on stock) as the navigation last showed
+    /// them beside Contracts and Shows.
+    #[must_use]
+    pub fn attention(&self) -> (usize, usize) {
+        self.nav_badges.map_or((0, 0), |(_, d, l)| (d, l))
+    }
+
     fn nav_ui(&mut self, ui: &mut egui::Ui) {
         ui.add_space(8.0);
+        // What needs attention, as an amber count beside the panel: contract deadlines within
+        // 60 days, stock below its warning level.
+        if self
+            .nav_badges
+            .is_none_or(|(rev, _, _)| rev != self.revision)
+            && let Some(catalog) = &self.catalog
+        {
+            let conn = catalog.conn();
+            let today = chrono::Local::now().date_naive();
+            let deadlines = db::contracts::deadlines(conn, today).map_or(0, |d| d.len());
+            let low = db::shows::locations(conn)
+                .and_then(|l| db::shows::overview(conn, &l))
+                .map_or(0, |rows| rows.iter().filter(|r| r.is_low()).count());
+            self.nav_badges = Some((self.revision, deadlines, low));
+        }
+        let (_, deadlines, low) = self.nav_badges.unwrap_or_default();
         for &panel in Panel::ALL {
             let selected = self.panel == panel;
             let button =
                 egui::Button::selectable(selected, RichText::new(panel.label()).size(16.0))
                     .min_size(egui::vec2(ui.available_width(), 32.0));
-            if ui.add(button).clicked() {
+            let response = ui.add(button);
+            let badge = match panel {
+                Panel::Contracts => deadlines,
+                Panel::Shows => low,
+                _ => 0,
+            };
+            if badge > 0 {
+                let tip = match panel {
+                    Panel::Contracts => format!("{badge} contract deadline(s) within 60 days"),
+                    _ => format!("{badge} item(s) low on stock"),
+                };
+                ui.painter().text(
+                    response.rect.right_center() - egui::vec2(10.0, 0.0),
+                    egui::Align2::RIGHT_CENTER,
+                    badge.to_string(),
+                    egui::FontId::proportional(13.0),
+                    crate::ui::theme::warn_color(ui),
+                );
+                response.clone().on_hover_text(tip);
+            }
+            if response.clicked() {
                 self.commands.push(Command::ShowPanel(panel));
             }
         }

@@ -457,3 +457,23 @@ fn keypress_to_committed_sale_on_a_1000_release_catalog() {
         "median {median} ms (target 50 ms): {times:?}"
     );
 }
+
+#[test]
+fn the_navigation_counts_contract_deadlines_and_low_stock() {
+    // The demo: an option notice due in 24 days; pressings below their warning level.
+    let catalog = common::demo_catalog();
+    let today = chrono::Local::now().date_naive();
+    let deadlines = db::contracts::deadlines(catalog.conn(), today)
+        .expect("deadlines")
+        .len();
+    let locations = db::shows::locations(catalog.conn()).expect("locations");
+    let low = db::shows::overview(catalog.conn(), &locations)
+        .expect("overview")
+        .iter()
+        .filter(|r| r.is_low())
+        .count();
+    assert!(low > 0);
+    let mut harness = app_on(catalog);
+    harness.run();
+    assert_eq!(harness.state().attention(), (deadlines, low));
+}
