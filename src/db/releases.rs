@@ -436,8 +436,7 @@ pub fn rows(conn: &Connection, ids: &[ReleaseId]) -> Result<Vec<ReleaseRow>> {
 }
 
 /// A read-only connection to the catalog at `path` for reading table pages off the UI thread
-/// (the Catalog panel reads ahead of the scroll with it). Its reads see every committed change;
-/// it memory-maps the file, so a page costs no read system calls once the file is cached.
+/// (the Catalog panel reads ahead of the scroll with it). Its reads see every committed change.
 ///
 /// # Errors
 /// The file cannot be opened.
@@ -449,12 +448,8 @@ pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "query_only", true)?;
-    conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
     Ok(conn)
 }
-
-/// How much of the file [`open_reader`] maps (address space; only pages read stay resident).
-const READER_MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
 /// Where a release sits in the filtered, sorted table (0-based), or `None` if the filter
 /// hides it. Looks it up in the cached order.

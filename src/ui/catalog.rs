@@ -226,8 +226,8 @@ impl PageCache {
     }
 
     /// After the rows are drawn: the pages the next two frames will show if the table keeps
-    /// moving as it just did are asked of the reader, nearest first. Returns true while a
-    /// visible page is on its way.
+    /// moving as it just did (at least half a page ahead) are asked of the reader, nearest
+    /// first. Returns true while a visible page is on its way.
     fn read_ahead(&mut self) -> bool {
         for page in &self.waiting {
             if let Some(waited) = self.in_flight.get_mut(page) {
@@ -247,10 +247,13 @@ impl PageCache {
             let shift = |row: u64, by: i128| {
                 u64::try_from((i128::from(row) + by).clamp(0, i128::from(total - 1))).unwrap_or(0)
             };
+            // Two frames ahead, and at least half a page: a slow scroll gets its next page a
+            // few frames before it shows, not just in time.
+            let reach = (2 * moved.abs()).max(i128::from(PAGE_ROWS / 2));
             let (near, far) = if moved > 0 {
-                (shift(first, moved), shift(last, 2 * moved))
+                (shift(first, moved), shift(last, reach))
             } else {
-                (shift(last, moved), shift(first, 2 * moved))
+                (shift(last, moved), shift(first, -reach))
             };
             let (near, far) = (near / PAGE_ROWS, far / PAGE_ROWS);
             let pages: Vec<u64> = if near <= far {
