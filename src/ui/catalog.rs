@@ -2,7 +2,7 @@
 //! with filters and sorting, and the release editor beside it.
 //!
 //! While the table scrolls, the pages about to come into view are read ahead on a background
-//! thread (its own read-only connection, results handed back over a channel), so a fast
+//! thread (its own query-only connection, results handed back over a channel), so a fast
 //! scroll does not read the catalog on the UI thread every frame. A page that is not there
 //! yet is drawn as placeholder rows for at most [`MAX_WAIT_FRAMES`] frames, then read on the
 //! UI thread; pages nobody asked for ahead (the first screen, a jump, a new filter) are read
@@ -297,7 +297,7 @@ struct PageAnswer {
     rows: Result<Vec<TableRow>, String>,
 }
 
-/// A named background thread with its own read-only connection to the catalog file, reading
+/// A named background thread with its own query-only connection to the catalog file, reading
 /// the pages it is sent. It stops when the panel drops it (or the catalog cannot be opened:
 /// then it hangs up and the panel reads everything itself).
 struct PageReader {
