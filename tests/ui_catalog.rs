@@ -781,4 +781,18 @@ fn flinging_through_a_catalog_file_reads_ahead_and_settles_on_the_right_rows() {
             "consecutive rows: {shown:?}"
         );
     }
+
+    // Closing the app closes both connections; whichever closes last tidies up the log.
+    drop(harness);
+    let leftovers = || {
+        ["-wal", "-shm"]
+            .iter()
+            .filter(|suffix| dir.path().join(format!("fling.sqlite{suffix}")).exists())
+            .count()
+    };
+    let closed = std::time::Instant::now();
+    while leftovers() > 0 && closed.elapsed() < std::time::Duration::from_secs(5) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(leftovers(), 0, "no -wal or -shm left behind");
 }

@@ -435,8 +435,11 @@ pub fn rows(conn: &Connection, ids: &[ReleaseId]) -> Result<Vec<ReleaseRow>> {
     Ok(rows)
 }
 
-/// A read-only connection to the catalog at `path` for reading table pages off the UI thread
-/// (the Catalog panel reads ahead of the scroll with it). Its reads see every committed change.
+/// A connection to the catalog at `path` for reading table pages off the UI thread (the
+/// Catalog panel reads ahead of the scroll with it). Its reads see every committed change.
+/// `query_only`, so it cannot change the catalog; opened for writing all the same (never
+/// creating a file), so that when it is the last connection to close it removes the
+/// write-ahead log files as the app's own connection does (a read-only one leaves them).
 ///
 /// # Errors
 /// The file cannot be opened.
@@ -444,7 +447,7 @@ pub fn open_reader(path: &std::path::Path) -> Result<Connection> {
     use rusqlite::OpenFlags;
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "query_only", true)?;

@@ -2,7 +2,7 @@
 //! with filters and sorting, and the release editor beside it.
 //!
 //! While the table scrolls, the pages about to come into view are read ahead on a background
-//! thread (its own read-only connection, results handed back over a channel), so a fast
+//! thread (its own query-only connection, results handed back over a channel), so a fast
 //! scroll does not read the catalog on the UI thread every frame. A page that is not there
 //! yet is drawn as placeholder rows for at most [`MAX_WAIT_FRAMES`] frames, then read on the
 //! UI thread; pages nobody asked for ahead (the first screen, a jump, a new filter) are read
@@ -173,7 +173,7 @@ impl PageCache {
         }
     }
 
-    fn insert(&mut self, page: u64, rows: Vec<ReleaseRow>) {
+    fn insert(&mut self, page: u64, rows: Vec<TableRow>) {
         if self.pages.len() >= MAX_CACHED_PAGES {
             // Drop the page farthest from what is on screen.
             let anchor = self.previous_first.map_or(page, |first| first / PAGE_ROWS);
@@ -181,7 +181,7 @@ impl PageCache {
                 self.pages.remove(&far);
             }
         }
-        self.pages.insert(page, TableRow::page(rows));
+        self.pages.insert(page, rows);
     }
 
     fn page_ids(&self, page: u64) -> &[ReleaseId] {
@@ -217,7 +217,7 @@ impl PageCache {
                         self.page_ids(page),
                     ))?;
                     self.fetched += rows.len() as u64;
-                    self.insert(page, rows);
+                    self.insert(page, TableRow::page(rows));
                 }
             }
         }
@@ -293,10 +293,11 @@ struct PageRequest {
 struct PageAnswer {
     generation: u64,
     page: u64,
-    rows: Result<Vec<ReleaseRow>, String>,
+    /// Formatted on the reader thread too.
+    rows: Result<Vec<TableRow>, String>,
 }
 
-/// A named background thread with its own read-only connection to the catalog file, reading
+/// A named background thread with its own query-only connection to the catalog file, reading
 /// the pages it is sent. It stops when the panel drops it (or the catalog cannot be opened:
 /// then it hangs up and the panel reads everything itself).
 struct PageReader {
@@ -318,8 +319,9 @@ impl PageReader {
                     return;
                 };
                 while let Ok(request) = inbox.recv() {
-                    let rows =
-                        crate::db::releases::rows(&conn, &request.ids).map_err(|e| e.to_string());
+                    let rows = crate::db::releases::rows(&conn, &request.ids)
+                        .map(TableRow::page)
+                        .map_err(|e| e.to_string());
                     let answer = PageAnswer {
                         generation: request.generation,
                         page: request.page,
