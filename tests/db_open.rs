@@ -182,7 +182,8 @@ fn a_pending_upgrade_applies_in_one_go() {
         sql: "CREATE TABLE extra_b (x);",
     });
     let catalog = Catalog::open_with(&path, &extended).expect("upgrade");
-    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups"))
+    // up.sqlite's own folder among the backups beside it.
+    let backups: Vec<_> = std::fs::read_dir(dir.path().join("backups").join("up"))
         .expect("a backups folder beside the catalog")
         .map(|e| e.expect("entry").path())
         .collect();

@@ -498,3 +498,29 @@ fn cli_backup_and_restore() {
     assert!(err.to_string().contains("no such file"), "{err}");
     assert!(!missing.exists());
 }
+
+/// The demo label lives in `demo-label.sqlite` beside your `catalog.sqlite`: its snapshots go
+/// to `backups/demo-label/`, so neither catalog lists, restores or thins the other's.
+#[test]
+fn two_catalogs_in_one_folder_keep_their_snapshots_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let yours = demo_file(dir.path());
+    let demo = dir.path().join("label").join("demo-label.sqlite");
+    std::fs::copy(&yours, &demo).expect("second catalog");
+    let (your_dir, demo_dir) = (backup::backups_dir(&yours), backup::backups_dir(&demo));
+    assert_eq!(your_dir, dir.path().join("label").join("backups"));
+    assert_eq!(demo_dir, your_dir.join("demo-label"));
+    let mine =
+        backup::snapshot(&Catalog::open(&yours).expect("open"), &your_dir, None).expect("snapshot");
+    for _ in 0..3 {
+        backup::snapshot(&Catalog::open(&demo).expect("open"), &demo_dir, None).expect("snapshot");
+    }
+    let listed = backup::list(&your_dir).expect("list");
+    assert_eq!(listed.len(), 1, "only your catalog's snapshot: {listed:?}");
+    assert_eq!(listed[0].path, mine);
+    assert_eq!(backup::list(&demo_dir).expect("list").len(), 3);
+    // Thinning the demo's snapshots (same second: only the newest survives) leaves yours.
+    backup::prune(&demo_dir, Utc::now() + TimeDelta::days(40)).expect("prune");
+    assert!(mine.exists(), "your snapshot is untouched");
+    assert_eq!(backup::list(&your_dir).expect("list").len(), 1);
+}

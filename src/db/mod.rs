@@ -183,14 +183,27 @@ impl Catalog {
     }
 }
 
-/// Copies a catalog into `backups/` beside it before its schema is upgraded, so an upgrade can
-/// always be walked back. Named like the app's other snapshots.
-fn snapshot_before_upgrade(conn: &Connection, path: &Path) -> Result<()> {
-    let dir = path
+/// The snapshots folder of the catalog at `path`: `backups` beside it for the default
+/// `catalog.sqlite`, `backups/<name>` for any other file (`demo-label.sqlite` beside your
+/// catalog gets `backups/demo-label`), so two catalogs in one folder never list, restore or
+/// thin each other's snapshots.
+#[must_use]
+pub fn backups_dir(path: &Path) -> PathBuf {
+    let shared = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."))
         .join("backups");
+    match path.file_stem().and_then(|s| s.to_str()) {
+        Some(stem) if stem != "catalog" && !stem.is_empty() => shared.join(stem),
+        _ => shared,
+    }
+}
+
+/// Copies a catalog into `backups/` beside it before its schema is upgraded, so an upgrade can
+/// always be walked back. Named like the app's other snapshots.
+fn snapshot_before_upgrade(conn: &Connection, path: &Path) -> Result<()> {
+    let dir = backups_dir(path);
     let io = |source| DbError::Io {
         path: dir.display().to_string(),
         source,

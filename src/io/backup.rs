@@ -98,14 +98,11 @@ type Result<T, E = BackupError> = std::result::Result<T, E>;
 // ---------------------------------------------------------------------------------------------
 // Paths
 
-/// The backups folder of a catalog: `backups` beside it.
+/// The backups folder of a catalog: `backups` beside it, or `backups/<name>` for a catalog
+/// not called `catalog.sqlite` (see [`crate::db::backups_dir`]).
 #[must_use]
 pub fn backups_dir(catalog_path: &Path) -> PathBuf {
-    catalog_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."))
-        .join("backups")
+    crate::db::backups_dir(catalog_path)
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
