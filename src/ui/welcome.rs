@@ -12,14 +12,16 @@ pub fn welcome_ui(ui: &mut egui::Ui, label_name: &mut String, commands: &mut Vec
         ui.heading(RichText::new("Welcome to Labeldesk").size(28.0));
         ui.add_space(8.0);
         ui.label(
-            "Your whole label in one file on this laptop: roster, releases, formats, tracklists.",
+            "Your whole label in one file on this laptop: roster, releases, release plans, sales, contracts and the merch table.",
         );
         ui.label("Nothing here needs the internet.");
         ui.add_space(28.0);
         ui.group(|ui| {
             ui.set_width(520.0);
             ui.label(RichText::new("Look around first").strong());
-            ui.label("A demo label with 8 artists and 20 releases in every status and format.");
+            ui.label(
+                "A demo label with 8 artists and 20 releases in every status and format, last month's show and a recording agreement.",
+            );
             ui.add_space(6.0);
             if ui
                 .add(egui::Button::new(
