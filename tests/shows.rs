@@ -659,3 +659,22 @@ fn the_demo_label_shows_a_closed_gig_stock_merch_and_a_contract() {
         "the option's notice deadline is within 60 days"
     );
 }
+
+#[test]
+fn saving_a_show_again_updates_it_and_its_artists() {
+    let (mut catalog, show, _, _) = show_setup();
+    let mut edited = db::shows::get_show(catalog.conn(), show).expect("show");
+    edited.venue = "Electric Ballroom".into();
+    edited.artists = vec![ArtistId(2)];
+    let id = catalog
+        .write(|tx| db::shows::save_show(tx, &edited))
+        .expect("update");
+    assert_eq!(id, show, "the same show, not a new one");
+    let again = db::shows::get_show(catalog.conn(), show).expect("show");
+    assert_eq!(again.venue, "Electric Ballroom");
+    assert_eq!(again.artists, vec![ArtistId(2)]);
+    assert_eq!(
+        db::shows::list_shows(catalog.conn()).expect("list").len(),
+        1
+    );
+}

@@ -119,42 +119,30 @@ fn merch_from_row(r: &Row<'_>) -> rusqlite::Result<MerchItem> {
 /// A [`ValidationError`] from [`MerchItem::validate`], SQLite failures.
 pub fn save_merch(tx: &Transaction<'_>, item: &MerchItem) -> Result<MerchId> {
     item.validate()?;
-    if item.id.is_unsaved() {
-        tx.execute(
-            "INSERT INTO merch_items (kind, name, artist_id, size, colour, price, currency, barcode, low_stock)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                item.kind,
-                item.name.trim(),
-                item.artist_id,
-                item.size.trim(),
-                item.colour.trim(),
-                item.price,
-                item.currency,
-                item.barcode,
-                item.low_stock
-            ],
-        )?;
-        Ok(MerchId(tx.last_insert_rowid()))
-    } else {
-        tx.execute(
-            "UPDATE merch_items SET kind = ?2, name = ?3, artist_id = ?4, size = ?5, colour = ?6,
-                 price = ?7, currency = ?8, barcode = ?9, low_stock = ?10 WHERE id = ?1",
-            params![
-                item.id,
-                item.kind,
-                item.name.trim(),
-                item.artist_id,
-                item.size.trim(),
-                item.colour.trim(),
-                item.price,
-                item.currency,
-                item.barcode,
-                item.low_stock
-            ],
-        )?;
-        Ok(item.id)
-    }
+    // One statement for new and existing items: a NULL id makes a new row.
+    let id = tx.query_row(
+        "INSERT INTO merch_items (id, kind, name, artist_id, size, colour, price, currency, barcode, low_stock)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+             artist_id = excluded.artist_id, size = excluded.size, colour = excluded.colour,
+             price = excluded.price, currency = excluded.currency, barcode = excluded.barcode,
+             low_stock = excluded.low_stock
+         RETURNING id",
+        params![
+            (!item.id.is_unsaved()).then_some(item.id),
+            item.kind,
+            item.name.trim(),
+            item.artist_id,
+            item.size.trim(),
+            item.colour.trim(),
+            item.price,
+            item.currency,
+            item.barcode,
+            item.low_stock
+        ],
+        |r| r.get(0),
+    )?;
+    Ok(id)
 }
 
 /// Every merch item, by name.
@@ -418,49 +406,36 @@ fn show_from_row(r: &Row<'_>) -> rusqlite::Result<Show> {
 /// failures (an unknown location or artist).
 pub fn save_show(tx: &Transaction<'_>, show: &Show) -> Result<ShowId> {
     show.validate()?;
-    let id = if show.id.is_unsaved() {
-        tx.execute(
-            "INSERT INTO shows (show_date, venue, city, location_id, currency, cash_float, commission_bp,
-                 cash_counted, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                show.date,
-                show.venue.trim(),
-                show.city.trim(),
-                show.location_id,
-                show.currency,
-                show.cash_float,
-                show.commission.0,
-                show.cash_counted,
-                show.notes
-            ],
-        )?;
-        ShowId(tx.last_insert_rowid())
-    } else {
-        if is_closed(tx, show.id)? {
-            return Err(invalid(
-                "show",
-                "this show is closed: its report went to the ledger",
-            ));
-        }
-        tx.execute(
-            "UPDATE shows SET show_date = ?2, venue = ?3, city = ?4, location_id = ?5, currency = ?6,
-                 cash_float = ?7, commission_bp = ?8, cash_counted = ?9, notes = ?10 WHERE id = ?1",
-            params![
-                show.id,
-                show.date,
-                show.venue.trim(),
-                show.city.trim(),
-                show.location_id,
-                show.currency,
-                show.cash_float,
-                show.commission.0,
-                show.cash_counted,
-                show.notes
-            ],
-        )?;
-        tx.execute("DELETE FROM show_artists WHERE show_id = ?1", [show.id])?;
-        show.id
-    };
+    if !show.id.is_unsaved() && is_closed(tx, show.id)? {
+        return Err(invalid(
+            "show",
+            "this show is closed: its report went to the ledger",
+        ));
+    }
+    // One statement for new and existing shows: a NULL id makes a new row.
+    let id: ShowId = tx.query_row(
+        "INSERT INTO shows (id, show_date, venue, city, location_id, currency, cash_float,
+             commission_bp, cash_counted, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (id) DO UPDATE SET show_date = excluded.show_date, venue = excluded.venue,
+             city = excluded.city, location_id = excluded.location_id, currency = excluded.currency,
+             cash_float = excluded.cash_float, commission_bp = excluded.commission_bp,
+             cash_counted = excluded.cash_counted, notes = excluded.notes
+         RETURNING id",
+        params![
+            (!show.id.is_unsaved()).then_some(show.id),
+            show.date,
+            show.venue.trim(),
+            show.city.trim(),
+            show.location_id,
+            show.currency,
+            show.cash_float,
+            show.commission.0,
+            show.cash_counted,
+            show.notes
+        ],
+        |r| r.get(0),
+    )?;
+    tx.execute("DELETE FROM show_artists WHERE show_id = ?1", [id])?;
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO show_artists (show_id, artist_id, position) VALUES (?1, ?2, ?3)",
     )?;
@@ -731,33 +706,29 @@ pub fn void_last_sale(
             "this show is closed: its sales cannot be undone",
         ));
     }
-    let Some(last) = sales(tx, show)?
-        .into_iter()
-        .rev()
-        .find(|s| s.voids.is_none() && !is_voided(tx, s.id).unwrap_or(true))
-    else {
+    // The newest sale that is not a void record and not undone yet, in one query.
+    let last: Option<SaleId> = tx
+        .prepare_cached(
+            "SELECT s.id FROM show_sales s
+             WHERE s.show_id = ?1 AND s.voids_sale_id IS NULL
+               AND NOT EXISTS (SELECT 1 FROM show_sales v WHERE v.voids_sale_id = s.id)
+             ORDER BY s.id DESC LIMIT 1",
+        )?
+        .query_row([show], |r| r.get(0))
+        .optional()?;
+    let Some(last) = last else {
         return Ok(None);
     };
-    let (format, merch) = last.item.map_or((None, None), item_columns);
+    let last = sale(tx, last)?;
+    // The void record repeats the sale and points at it.
     tx.prepare_cached(
         "INSERT INTO show_sales (show_id, sold_at, format_id, merch_id, description, artist_id, quantity,
              unit_price, discount, total, payment, voids_sale_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         SELECT show_id, ?2, format_id, merch_id, description, artist_id, quantity, unit_price,
+                discount, total, payment, id
+         FROM show_sales WHERE id = ?1",
     )?
-    .execute(params![
-        show,
-        at,
-        format,
-        merch,
-        last.description,
-        last.artist_id,
-        last.quantity,
-        last.unit_price,
-        last.discount,
-        last.total,
-        last.payment,
-        last.id
-    ])?;
+    .execute(params![last.id, at])?;
     let void = SaleId(tx.last_insert_rowid());
     if let Some(item) = last.item {
         let location: LocationId =
@@ -779,43 +750,55 @@ pub fn void_last_sale(
     Ok(Some(last))
 }
 
-fn is_voided(conn: &Connection, sale: SaleId) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM show_sales WHERE voids_sale_id = ?1)")?
-        .query_row([sale], |r| r.get(0))?)
-}
-
 /// Every sale and void record at `show`, oldest first, with the artists' names.
 ///
 /// # Errors
 /// SQLite failures.
 pub fn sales(conn: &Connection, show: ShowId) -> Result<Vec<Sale>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.id, s.show_id, s.sold_at, s.format_id, s.merch_id, s.description, s.artist_id,
-                coalesce(a.name, ''), s.quantity, s.unit_price, s.discount, s.total, s.payment, s.voids_sale_id
-         FROM show_sales s LEFT JOIN artists a ON a.id = s.artist_id
-         WHERE s.show_id = ?1 ORDER BY s.id",
-    )?;
+    let mut stmt =
+        conn.prepare_cached(&format!("{SALE_SELECT} WHERE s.show_id = ?1 ORDER BY s.id"))?;
     let rows = stmt
-        .query_map([show], |r| {
-            Ok(Sale {
-                id: r.get(0)?,
-                show_id: r.get(1)?,
-                sold_at: r.get(2)?,
-                item: item_from(r.get(3)?, r.get(4)?),
-                description: r.get(5)?,
-                artist_id: r.get(6)?,
-                artist: r.get(7)?,
-                quantity: r.get(8)?,
-                unit_price: r.get(9)?,
-                discount: r.get(10)?,
-                total: r.get(11)?,
-                payment: r.get(12)?,
-                voids: r.get(13)?,
-            })
-        })?
+        .query_map([show], sale_from_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// One sale (or void record) by id.
+///
+/// # Errors
+/// [`DbError::Missing`] for an unknown id, SQLite failures.
+pub fn sale(conn: &Connection, id: SaleId) -> Result<Sale> {
+    conn.prepare_cached(&format!("{SALE_SELECT} WHERE s.id = ?1"))?
+        .query_row([id], sale_from_row)
+        .optional()?
+        .ok_or(DbError::Missing {
+            kind: "sale",
+            id: id.0,
+        })
+}
+
+const SALE_SELECT: &str =
+    "SELECT s.id, s.show_id, s.sold_at, s.format_id, s.merch_id, s.description,
+        s.artist_id, coalesce(a.name, ''), s.quantity, s.unit_price, s.discount, s.total, s.payment,
+        s.voids_sale_id
+    FROM show_sales s LEFT JOIN artists a ON a.id = s.artist_id";
+
+fn sale_from_row(r: &Row<'_>) -> rusqlite::Result<Sale> {
+    Ok(Sale {
+        id: r.get(0)?,
+        show_id: r.get(1)?,
+        sold_at: r.get(2)?,
+        item: item_from(r.get(3)?, r.get(4)?),
+        description: r.get(5)?,
+        artist_id: r.get(6)?,
+        artist: r.get(7)?,
+        quantity: r.get(8)?,
+        unit_price: r.get(9)?,
+        discount: r.get(10)?,
+        total: r.get(11)?,
+        payment: r.get(12)?,
+        voids: r.get(13)?,
+    })
 }
 
 /// Closes a show: stores the cash counted and turns its record sales (not undone) into
