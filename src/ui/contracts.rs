@@ -9,7 +9,6 @@
 //! commits in one transaction. Saving writes nothing while the editor lists a problem.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::mpsc::{Receiver, channel};
 
 use chrono::NaiveDate;
 use egui::{RichText, Ui};
@@ -752,9 +751,6 @@ enum Sent {
     Other,
 }
 
-/// An export running on its own thread.
-type ExportJob = Receiver<Result<String, String>>;
-
 /// Something a statement view asked for, done once the view is drawn.
 enum Action {
     Drill {
@@ -789,7 +785,7 @@ pub struct ContractsPanel {
     payment: PaymentForm,
     confirm_issue: Option<StatementPeriod>,
     export_payee: Option<PayeeId>,
-    export: Option<ExportJob>,
+    export: Option<widgets::SaveJob>,
     projection: ProjectionForm,
 }
 
@@ -2230,48 +2226,22 @@ impl ContractsPanel {
         let printable = statement_export::printable(&doc, self.export_payee, today());
         let name =
             statement_export::file_name(&doc, self.export_payee, if pdf { "pdf" } else { "csv" });
-        let (tx, rx) = channel();
-        let spawned = std::thread::Builder::new()
-            .name("statement-export".to_owned())
-            .spawn(move || {
-                let Some(path) = rfd::FileDialog::new().set_file_name(&name).save_file() else {
-                    let _ = tx.send(Err(String::new()));
-                    return;
-                };
-                let bytes = if pdf {
-                    match crate::io::printable::to_pdf(&printable) {
-                        Ok(bytes) => bytes,
-                        Err(e) => {
-                            let _ =
-                                tx.send(Err(format!("The statement PDF could not be made: {e}")));
-                            return;
-                        }
-                    }
-                } else {
-                    crate::io::printable::to_csv(&printable).into_bytes()
-                };
-                let result = std::fs::write(&path, bytes)
-                    .map(|()| format!("Saved the statement to {}", path.display()))
-                    .map_err(|e| format!("{}: {e}", path.display()));
-                let _ = tx.send(result);
-            });
-        match spawned {
-            Ok(_) => self.export = Some(rx),
+        let job = widgets::SaveJob::start("statement-export", name, "the statement", move || {
+            if pdf {
+                crate::io::printable::to_pdf(&printable)
+                    .map_err(|e| format!("The statement PDF could not be made: {e}"))
+            } else {
+                Ok(crate::io::printable::to_csv(&printable).into_bytes())
+            }
+        });
+        match job {
+            Ok(job) => self.export = Some(job),
             Err(e) => ctx.send(Command::Error(format!("Could not start the export: {e}"))),
         }
     }
 
     fn poll_export(&mut self, ctx: &mut PanelCtx<'_>) {
-        if let Some(rx) = &self.export
-            && let Ok(result) = rx.try_recv()
-        {
-            self.export = None;
-            match result {
-                Ok(message) => ctx.send(Command::Notify(message)),
-                Err(e) if e.is_empty() => {}
-                Err(e) => ctx.send(Command::Error(e)),
-            }
-        }
+        widgets::SaveJob::poll_into(&mut self.export, ctx);
     }
 
     // ---- when does this recoup? ----

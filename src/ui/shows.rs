@@ -10,7 +10,6 @@
 //! last sale (a void record), F11/F12 switch cash/card and Escape leaves.
 
 use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, channel};
 use std::time::Instant;
 
 use chrono::Utc;
@@ -198,9 +197,6 @@ struct MerchForm {
     artist: String,
 }
 
-/// A report export running on its own thread.
-type ExportJob = Receiver<Result<String, String>>;
-
 pub struct ShowsPanel {
     tab: ShowsTab,
     selected: Option<ShowId>,
@@ -213,7 +209,7 @@ pub struct ShowsPanel {
     cash_counted: String,
     confirm_close: bool,
     confirm_delete: Option<ShowId>,
-    export: Option<ExportJob>,
+    export: Option<widgets::SaveJob>,
     /// When the frame began (the app sets it), to time a sale from keypress to commit.
     pub frame_started: Option<Instant>,
 }
@@ -827,32 +823,22 @@ impl ShowsPanel {
             d.show.venue.trim().replace(['/', '\\', ' '], "-"),
             if pdf { "pdf" } else { "csv" }
         );
-        let (tx, rx) = channel();
-        let spawned = std::thread::Builder::new()
-            .name("show-report-export".to_owned())
-            .spawn(move || {
-                let Some(path) = rfd::FileDialog::new().set_file_name(&name).save_file() else {
-                    let _ = tx.send(Err(String::new()));
-                    return;
-                };
-                let _ = tx.send(write_report(&doc, &path, pdf));
+        let job =
+            widgets::SaveJob::start("show-report-export", name, "the show report", move || {
+                if pdf {
+                    crate::io::printable::to_pdf(&doc).map_err(|e| e.to_string())
+                } else {
+                    Ok(crate::io::printable::to_csv(&doc).into_bytes())
+                }
             });
-        if spawned.is_ok() {
-            self.export = Some(rx);
+        match job {
+            Ok(job) => self.export = Some(job),
+            Err(e) => ctx.send(Command::Error(format!("Could not start the export: {e}"))),
         }
     }
 
     fn poll_export(&mut self, ctx: &mut PanelCtx<'_>) {
-        if let Some(rx) = &self.export
-            && let Ok(result) = rx.try_recv()
-        {
-            self.export = None;
-            match result {
-                Ok(message) => ctx.send(Command::Notify(message)),
-                Err(e) if e.is_empty() => {}
-                Err(e) => ctx.send(Command::Error(e)),
-            }
-        }
+        widgets::SaveJob::poll_into(&mut self.export, ctx);
     }
 
     // ---- merch mode ----
@@ -1273,25 +1259,15 @@ impl ShowsPanel {
                     id.and_then(|id| titles.get(&id).cloned())
                         .unwrap_or_default()
                 });
-                let (tx, rx) = channel();
-                let spawned = std::thread::Builder::new()
-                    .name("mailing-list-export".to_owned())
-                    .spawn(move || {
-                        let Some(path) = rfd::FileDialog::new()
-                            .set_file_name("mailing-list.csv")
-                            .save_file()
-                        else {
-                            let _ = tx.send(Err(String::new()));
-                            return;
-                        };
-                        let _ = tx.send(
-                            std::fs::write(&path, csv)
-                                .map(|()| format!("Saved the mailing list to {}", path.display()))
-                                .map_err(|e| format!("{}: {e}", path.display())),
-                        );
-                    });
-                if spawned.is_ok() {
-                    self.export = Some(rx);
+                let job = widgets::SaveJob::start(
+                    "mailing-list-export",
+                    "mailing-list.csv".to_owned(),
+                    "the mailing list",
+                    move || Ok(csv.into_bytes()),
+                );
+                match job {
+                    Ok(job) => self.export = Some(job),
+                    Err(e) => ctx.send(Command::Error(format!("Could not start the export: {e}"))),
                 }
             }
         });
@@ -1331,21 +1307,6 @@ impl ShowsPanel {
                 });
             });
     }
-}
-
-/// Writes the report to `path` as PDF or CSV.
-fn write_report(
-    doc: &crate::model::printable::Printable,
-    path: &std::path::Path,
-    pdf: bool,
-) -> Result<String, String> {
-    let bytes = if pdf {
-        crate::io::printable::to_pdf(doc).map_err(|e| e.to_string())?
-    } else {
-        crate::io::printable::to_csv(doc).into_bytes()
-    };
-    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(format!("Saved the report to {}", path.display()))
 }
 
 /// The item a typed or scanned code means: a small number is the item's place on screen; a

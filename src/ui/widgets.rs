@@ -235,3 +235,54 @@ pub fn capitalized(text: &str) -> String {
         first.to_uppercase().chain(chars).collect()
     })
 }
+
+/// A file being saved where the user picks: the system save dialog and the write run on a
+/// named thread, off the frame loop; the panel calls [`SaveJob::poll_into`] each frame.
+pub struct SaveJob(std::sync::mpsc::Receiver<Result<String, String>>);
+
+impl SaveJob {
+    /// Asks where to save `file_name`, then writes what `make` returns there, on the thread
+    /// `thread`. `what` names the file in the messages ("the statement").
+    ///
+    /// # Errors
+    /// When no thread can be started.
+    pub fn start(
+        thread: &str,
+        file_name: String,
+        what: &'static str,
+        make: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name(thread.to_owned())
+            .spawn(move || {
+                let Some(path) = rfd::FileDialog::new().set_file_name(&file_name).save_file()
+                else {
+                    let _ = tx.send(Err(String::new())); // cancelled: nothing to say
+                    return;
+                };
+                let result = make().and_then(|bytes| {
+                    std::fs::write(&path, bytes)
+                        .map(|()| format!("Saved {what} to {}", path.display()))
+                        .map_err(|e| {
+                            format!("{} could not be saved: {}: {e}", what, path.display())
+                        })
+                });
+                let _ = tx.send(result);
+            })?;
+        Ok(Self(rx))
+    }
+
+    /// When the save finished: says how in the status line and empties `job`.
+    pub fn poll_into(job: &mut Option<Self>, ctx: &mut super::PanelCtx<'_>) {
+        let Some(result) = job.as_ref().and_then(|j| j.0.try_recv().ok()) else {
+            return;
+        };
+        *job = None;
+        match result {
+            Ok(message) => ctx.send(crate::command::Command::Notify(message)),
+            Err(e) if e.is_empty() => {}
+            Err(e) => ctx.send(crate::command::Command::Error(e)),
+        }
+    }
+}
