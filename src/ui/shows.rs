@@ -1483,6 +1483,9 @@ fn merch_side_ui(
     money: &dyn Fn(i64) -> String,
 ) {
     ui.strong("Recent sales");
+    if m.sales.is_empty() {
+        widgets::hint_ui(ui, "No sales yet tonight.");
+    }
     let voided: std::collections::HashSet<_> = m.sales.iter().filter_map(|s| s.voids).collect();
     for sale in m.sales.iter().rev().filter(|s| s.voids.is_none()).take(8) {
         let text = format!(
