@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "contracts and royalty statements",
         sql: include_str!("sql/v7_contracts.sql"),
     },
+    Migration {
+        name: "search indexes without column sizes",
+        sql: include_str!("sql/v8_search_columnsize.sql"),
+    },
 ];
 
 /// The catalog version this build writes.
