@@ -353,6 +353,63 @@ fn json_import_writes_the_search_documents_the_triggers_would_and_restores_the_t
 }
 
 #[test]
+fn json_import_indexes_tracks_in_any_order_and_titles_that_are_not_text() {
+    // A hand-made file: tracks listed newest first, and one title written as a JSON number.
+    // Out-of-order documents are indexed as a second run; a table with a cell that is not
+    // text has its documents read back with SQL, as the trigger would have written them.
+    let source = common::demo_catalog();
+    let expected = search_docs(&source);
+    let mut doc = export(&source);
+    let tracks = doc
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "tracks")
+        .expect("tracks table");
+    tracks.rows.reverse();
+    let plain = doc.clone();
+    let tracks = doc
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "tracks")
+        .expect("tracks table");
+    let title = tracks
+        .columns
+        .iter()
+        .position(|c| c == "title")
+        .expect("title column");
+    let renamed_id = match &tracks.rows[0][0] {
+        Cell::Integer(id) => *id,
+        other => panic!("track id {other:?}"),
+    };
+    tracks.rows[0][title] = Cell::Integer(1_999);
+
+    // Reversed only: every document handed over, half of them late.
+    let mut target = Catalog::open_in_memory().expect("empty catalog");
+    json::import(&mut target, &plain, &control()).expect("import");
+    assert_eq!(search_docs(&target), expected);
+    let report = labeldesk::db::check::run(target.conn()).expect("check");
+    assert!(report.is_ok(), "{report:?}");
+
+    // With the number: the track documents come from SQL ('1999' as the trigger writes it).
+    let mut target = Catalog::open_in_memory().expect("empty catalog");
+    json::import(&mut target, &doc, &control()).expect("import");
+    let docs = search_docs(&target);
+    let renamed = docs
+        .iter()
+        .find(|(id, _)| *id == renamed_id * 4 + 2)
+        .expect("the renamed track's document");
+    assert!(renamed.1.starts_with("1999"), "{renamed:?}");
+    assert_eq!(docs.len(), expected.len());
+    let report = labeldesk::db::check::run(target.conn()).expect("check");
+    assert!(report.is_ok(), "{report:?}");
+    let hits = labeldesk::db::search::search(target.conn(), "1999", 5).expect("search");
+    assert!(
+        hits.iter().any(|h| h.id == renamed_id),
+        "the numeric title is found: {hits:?}"
+    );
+}
+
+#[test]
 fn json_round_trip_is_lossless_with_every_field_filled() {
     let source = rich_catalog();
     let doc = export(&source);

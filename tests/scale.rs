@@ -543,13 +543,13 @@ fn a_bulk_load_into_a_file_puts_the_connection_back_as_it_was() {
     // the load keeps the log, and the other connection reads the result.
     let other_path = dir.path().join("shared.sqlite");
     let mut loader = Catalog::create(&other_path).expect("create");
-    let alone = db::search::BulkSettings::apply(loader.conn()).expect("apply");
+    let alone = db::bulk::BulkSettings::apply(loader.conn()).expect("apply");
     assert_eq!(settings(&loader).0, "delete", "alone: a rollback journal");
     alone.restore(loader.conn()).expect("restore");
     assert_eq!(settings(&loader), before);
     let reader = Catalog::open(&other_path).expect("second connection");
     let started = std::time::Instant::now();
-    let shared = db::search::BulkSettings::apply(loader.conn()).expect("apply");
+    let shared = db::bulk::BulkSettings::apply(loader.conn()).expect("apply");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(2),
         "refused at once, not after the busy timeout"

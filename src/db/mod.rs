@@ -3,6 +3,7 @@
 //! atomic edit.
 
 pub mod artists;
+pub mod bulk;
 pub mod catnos;
 pub mod check;
 pub mod contracts;

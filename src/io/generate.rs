@@ -23,7 +23,7 @@ use std::time::Instant;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Transaction, params};
 
-use crate::db::{Catalog, DbError, search};
+use crate::db::{Catalog, DbError, bulk};
 use crate::jobs::{Cancelled, JobControl};
 use crate::model::{Barcode, FormatKind, ReleaseStatus, ReleaseType, suggest_positions};
 
@@ -60,14 +60,15 @@ pub struct GenerateSummary {
 /// Where the time went (wall clock), for the benchmark and `labeldesk generate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GenerateTimings {
-    /// Writing the catalog rows.
+    /// Writing the catalog rows (the index threads tokenize their search documents meanwhile).
     pub rows: std::time::Duration,
     /// Building the tables' secondary indexes after the rows.
     pub indexes: std::time::Duration,
-    /// `INSERT … SELECT` of the search documents.
-    pub search_docs: std::time::Duration,
-    /// Rebuilding both FTS5 indexes and re-creating the triggers.
+    /// Finishing the search index: the release documents, `search_docs`, waiting for the index
+    /// threads and copying their indexes in ([`crate::db::bulk::BulkLoad::build_search`]).
     pub search_index: std::time::Duration,
+    /// The parts of `search_index`.
+    pub search: bulk::SearchBuilt,
     pub commit: std::time::Duration,
 }
 
@@ -682,7 +683,7 @@ pub fn generate(
     }
     // A big page cache, no foreign-key lookups (every reference is made by construction;
     // `check` verifies them) and, when nothing else has the file open, no write-ahead log.
-    let settings = search::BulkSettings::apply(catalog.conn())?;
+    let settings = bulk::BulkSettings::apply(catalog.conn())?;
     let result = generate_in_transaction(catalog, tracks, seed, control);
     let restored = settings.restore(catalog.conn());
     let summary = result?;
@@ -712,9 +713,9 @@ fn generate_in_transaction(
 
     // The search triggers fire per row and indexes grow row by row: both are dropped and
     // built once at the end instead.
-    let bulk = search::BulkLoad::begin(&tx, BULK_TABLES)?;
+    let mut bulk = bulk::BulkLoad::begin(&tx, BULK_TABLES)?;
 
-    let mut summary = write_rows(&tx, tracks, seed, control)?;
+    let mut summary = write_rows(&tx, &mut bulk, tracks, seed, control)?;
     summary.timings.rows = started.elapsed();
 
     control.check()?;
@@ -725,23 +726,13 @@ fn generate_in_transaction(
     control.set_done(part(115));
 
     control.check()?;
-    control.set_stage("Writing search documents");
+    control.set_stage("Finishing the search index");
     let step = Instant::now();
-    summary.search_docs = bulk.write_documents(&tx)?;
-    summary.timings.search_docs = step.elapsed();
-    control.set_done(part(130));
-
-    let step = Instant::now();
-    for (index, done) in search::SEARCH_INDEXES.into_iter().zip([160, 195]) {
-        control.check()?;
-        control.set_stage(if index == "search_words" {
-            "Indexing words for search"
-        } else {
-            "Indexing substrings for search"
-        });
-        bulk.build_index(&tx, index)?;
-        control.set_done(part(done));
-    }
+    let Some(built) = bulk.build_search(&tx, control, part(115), part(195))? else {
+        return Err(Cancelled.into());
+    };
+    summary.search_docs = built.documents;
+    summary.timings.search = built;
     bulk.restore_triggers(&tx)?;
     summary.timings.search_index = step.elapsed();
 
@@ -769,6 +760,7 @@ struct State {
 
 fn write_rows(
     tx: &Transaction<'_>,
+    bulk: &mut bulk::BulkLoad,
     tracks: u64,
     seed: u64,
     control: &JobControl,
@@ -840,8 +832,9 @@ fn write_rows(
             } else {
                 String::new()
             };
+            let id = state.first_artist + i64::try_from(i).unwrap_or(0);
             stmt.execute(params![
-                state.first_artist + i64::try_from(i).unwrap_or(0),
+                id,
                 name,
                 sort_name,
                 status,
@@ -852,6 +845,7 @@ fn write_rows(
                 manager,
                 GENERATED_AT
             ])?;
+            bulk.add_artist(id, &name, &sort_name);
             summary.artists += 1;
         }
     }
@@ -873,6 +867,7 @@ fn write_rows(
     for (n, plan) in plans.iter().enumerate() {
         write_release(
             &mut inserts,
+            bulk,
             &mut rng,
             &mut state,
             &mut ids,
@@ -950,6 +945,7 @@ impl<'tx> Inserts<'tx> {
 )]
 fn write_release(
     inserts: &mut Inserts<'_>,
+    bulk: &mut bulk::BulkLoad,
     rng: &mut Rng,
     state: &mut State,
     ids: &mut Ids,
@@ -1184,6 +1180,7 @@ fn write_release(
             isrc,
             featured
         ])?;
+        bulk.add_track(track_id, &scratch.title, isrc);
         summary.tracks += 1;
     }
     Ok(())
@@ -1263,11 +1260,13 @@ pub fn run_cli(
     writeln!(out, "rows/s: {:.0}", rows as f64 / seconds.max(1e-9))?;
     writeln!(
         out,
-        "time: rows {:.2} s, indexes {:.2} s, search documents {:.2} s, search index {:.2} s, commit {:.2} s, checkpoint {:.2} s",
+        "time: rows {:.2} s, indexes {:.2} s, search index {:.2} s (documents {:.2} s, waiting for the index threads {:.2} s, copying their indexes {:.2} s), commit {:.2} s, checkpoint {:.2} s",
         t.rows.as_secs_f64(),
         t.indexes.as_secs_f64(),
-        t.search_docs.as_secs_f64(),
         t.search_index.as_secs_f64(),
+        t.search.writing_documents.as_secs_f64(),
+        t.search.waiting.as_secs_f64(),
+        t.search.copying.as_secs_f64(),
         t.commit.as_secs_f64(),
         checkpoint.as_secs_f64()
     )?;

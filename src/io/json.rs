@@ -44,7 +44,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, ToSql};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::db::{Catalog, DbError, migrations, search};
+use crate::db::{Catalog, DbError, bulk, migrations};
 use crate::jobs::{Cancelled, JobControl};
 
 /// `"format"` of every Labeldesk JSON export.
@@ -1504,11 +1504,11 @@ pub fn import(
 /// The shared import core. `file_of(table)` names the file a table came from; `line_of(table,
 /// record index)` the line a record starts on, when known.
 ///
-/// A bulk load ([`search::BulkLoad`]): the per-row search triggers and the non-unique indexes
+/// A bulk load ([`bulk::BulkLoad`]): the per-row search triggers and the non-unique indexes
 /// of the imported tables are dropped, the rows go in through one prepared statement per
 /// table, then the indexes, the search documents and both FTS5 indexes are built once and the
 /// triggers restored, all in the same transaction, with the connection set up for it
-/// ([`search::BulkSettings`]). Foreign keys are not looked up row by row: `PRAGMA
+/// ([`bulk::BulkSettings`]). Foreign keys are not looked up row by row: `PRAGMA
 /// foreign_key_check` runs once after the rows and names the first dangling reference.
 pub(crate) fn import_tables(
     catalog: &mut Catalog,
@@ -1517,7 +1517,7 @@ pub(crate) fn import_tables(
     line_of: &dyn Fn(&str, usize) -> Option<u64>,
     control: &JobControl,
 ) -> Result<ImportSummary> {
-    let settings = search::BulkSettings::apply(catalog.conn())?;
+    let settings = bulk::BulkSettings::apply(catalog.conn())?;
     let result = import_in_transaction(catalog, doc, file_of, line_of, control);
     let restored = settings.restore(catalog.conn());
     let summary = result?;
@@ -1567,7 +1567,7 @@ fn import_in_transaction(
     }
     // Order inside the file does not matter; references are checked once everything is in.
     let names: Vec<&str> = plan.iter().map(|t| t.name.as_str()).collect();
-    let bulk = search::BulkLoad::begin(&tx, &names)?;
+    let mut bulk = bulk::BulkLoad::begin(&tx, &names)?;
     // Rows every new catalog starts with (its id, default settings) give way to the file's.
     for table in plan.iter().rev().filter(|t| seeded.contains(&t.name)) {
         tx.execute(&format!("DELETE FROM {}", quote_ident(&table.name)), [])
@@ -1576,7 +1576,9 @@ fn import_in_transaction(
                 table.name
             )))?;
     }
-    control.set_total(doc.row_count());
+    // Progress: the rows, then as much again for the search index.
+    let row_count = doc.row_count();
+    control.set_total(row_count.saturating_mul(2));
     control.set_done(0);
     let mut summary = ImportSummary::default();
     let mut rowids: HashMap<&str, Vec<i64>> = HashMap::new();
@@ -1600,6 +1602,7 @@ fn import_in_transaction(
                 table.name
             )))?;
         let ids = rowids.entry(table.name.as_str()).or_default();
+        let documents = SearchColumns::of(&table.name, &table.columns, &table.rows);
         for (r, row) in table.rows.iter().enumerate() {
             control.check()?;
             stmt.execute(rusqlite::params_from_iter(row.iter()))
@@ -1616,7 +1619,11 @@ fn import_in_transaction(
                         problem,
                     }
                 })?;
-            ids.push(tx.last_insert_rowid());
+            let rowid = tx.last_insert_rowid();
+            ids.push(rowid);
+            if let Some(columns) = &documents {
+                columns.hand_over(&mut bulk, rowid, row);
+            }
             control.advance(1);
         }
         summary
@@ -1630,16 +1637,12 @@ fn import_in_transaction(
     control.set_stage("Building indexes");
     bulk.restore_indexes(&tx)?;
     control.check()?;
-    control.set_stage("Writing search documents");
-    bulk.write_documents(&tx)?;
-    for index in search::SEARCH_INDEXES {
-        control.check()?;
-        control.set_stage(if index == "search_words" {
-            "Indexing words for search"
-        } else {
-            "Indexing substrings for search"
-        });
-        bulk.build_index(&tx, index)?;
+    control.set_stage("Finishing the search index");
+    let built = bulk
+        .build_search(&tx, control, row_count, row_count.saturating_mul(2))
+        .map_err(InterchangeError::from)?;
+    if built.is_none() {
+        return Err(Cancelled.into());
     }
     bulk.restore_triggers(&tx)?;
     control.check()?;
@@ -1647,6 +1650,63 @@ fn import_in_transaction(
     tx.commit()
         .map_err(InterchangeError::sqlite("saving the import"))?;
     Ok(summary)
+}
+
+/// Where an imported table's search documents come from, when they can be written from its
+/// cells exactly as the schema's triggers would (every cell text; an ISRC may be empty).
+/// Otherwise (a number in a title, say) the bulk load reads them back with SQL after the rows.
+enum SearchColumns {
+    Artist { name: usize, sort_name: usize },
+    Track { title: usize, isrc: Option<usize> },
+}
+
+impl SearchColumns {
+    fn of(table: &str, columns: &[String], rows: &[Vec<Cell>]) -> Option<Self> {
+        let at = |name: &str| columns.iter().position(|c| c == name);
+        let found = match table {
+            "artists" => Self::Artist {
+                name: at("name")?,
+                sort_name: at("sort_name")?,
+            },
+            "tracks" => Self::Track {
+                title: at("title")?,
+                isrc: at("isrc"),
+            },
+            _ => return None,
+        };
+        rows.iter()
+            .all(|row| found.cells(row).is_some())
+            .then_some(found)
+    }
+
+    /// The document's text cells: (name, sort name) or (title, ISRC).
+    fn cells<'r>(&self, row: &'r [Cell]) -> Option<(&'r str, Option<&'r str>)> {
+        let text = |i: usize| match row.get(i) {
+            Some(Cell::Text(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        match *self {
+            Self::Artist { name, sort_name } => Some((text(name)?, Some(text(sort_name)?))),
+            Self::Track { title, isrc } => {
+                let isrc = match isrc.map(|i| row.get(i)) {
+                    None | Some(Some(Cell::Null)) => None,
+                    Some(Some(Cell::Text(s))) => Some(s.as_str()),
+                    Some(_) => return None,
+                };
+                Some((text(title)?, isrc))
+            }
+        }
+    }
+
+    fn hand_over(&self, bulk: &mut bulk::BulkLoad, rowid: i64, row: &[Cell]) {
+        match (self, self.cells(row)) {
+            (Self::Artist { .. }, Some((name, Some(sort_name)))) => {
+                bulk.add_artist(rowid, name, sort_name);
+            }
+            (Self::Track { .. }, Some((title, isrc))) => bulk.add_track(rowid, title, isrc),
+            _ => {}
+        }
+    }
 }
 
 fn count_rows(conn: &Connection, table: &str) -> Result<u64> {
