@@ -333,6 +333,12 @@ impl LabeldeskApp {
             Command::ShowPanel(panel) => {
                 if panel != self.panel {
                     self.flush_drafts();
+                    // Unsaved contract terms stay in the panel: say so on leaving it.
+                    if self.panel == Panel::Contracts
+                        && let Some(note) = self.contracts.unsaved_note()
+                    {
+                        self.notify(note, false);
+                    }
                     self.panel = panel;
                 }
             }
@@ -1342,7 +1348,14 @@ impl eframe::App for LabeldeskApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.frame_ui(ui);
         if ui.ctx().input(|i| i.viewport().close_requested()) {
-            self.shutdown();
+            // Unsaved contract terms: the Contracts panel asks first, then closes the window.
+            if self.catalog.is_some() && !self.welcome && self.contracts.ask_before_closing() {
+                self.panel = Panel::Contracts;
+                ui.ctx()
+                    .send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            } else {
+                self.shutdown();
+            }
         }
     }
 

@@ -759,6 +759,144 @@ fn costs_recoup_and_release_contracts_take_precedence() {
     assert_eq!(single.payable, eur(70_000));
 }
 
+/// An artist contract at 50 % of net receipts on streams for `artist`, from 2026-01-01 to
+/// 2027-12-31, the artist as the one payee.
+fn half_deal(artist: ArtistId, name: &str) -> Contract {
+    let mut c = Contract::new(artist, day(2026, 1, 1), Currency::EUR);
+    c.title = format!("{name} deal");
+    c.end = Some(day(2027, 12, 31));
+    c.rates = vec![RateRule {
+        channel: Channel::Stream,
+        format: None,
+        rate: BasisPoints(5000),
+    }];
+    c.payees = vec![Payee {
+        id: PayeeId(1),
+        name: name.into(),
+        email: String::new(),
+    }];
+    c.splits = vec![SplitSet {
+        scope: SplitScope::Default,
+        shares: vec![Share {
+            payee: PayeeId(1),
+            share: BasisPoints::FULL,
+        }],
+    }];
+    c
+}
+
+#[test]
+fn co_credited_artists_each_get_their_share_not_the_whole() {
+    // "Duets" (2026-04-01) is credited to both artists as primary artists; each has an
+    // artist contract at 50 % of net receipts on streams. €100.00 of streams on it.
+    let mut f = fixture();
+    let duets = f
+        .catalog
+        .write(|tx| {
+            let mut release = Release::new("Duets");
+            release.release_date = Some(day(2026, 4, 1));
+            let duets = labeldesk::db::releases::insert(tx, &release)?;
+            let primary = |artist_id| ReleaseArtist {
+                artist_id,
+                role: ArtistRole::Primary,
+            };
+            labeldesk::db::releases::set_artists(
+                tx,
+                duets,
+                &[primary(f.artist), primary(f.other_artist)],
+            )?;
+            // Person 2 is only featured on the single: no share of it.
+            labeldesk::db::releases::set_artists(
+                tx,
+                f.single,
+                &[
+                    primary(f.artist),
+                    ReleaseArtist {
+                        artist_id: f.other_artist,
+                        role: ArtistRole::Featured,
+                    },
+                ],
+            )?;
+            Ok(duets)
+        })
+        .expect("duets");
+    let zumbi = insert(&mut f.catalog, &half_deal(f.artist, "Nação Zumbi"));
+    let person = insert(&mut f.catalog, &half_deal(f.other_artist, "Person 2"));
+    import(
+        &mut f.catalog,
+        "duets.csv",
+        &[
+            sale(day(2026, 5, 1), duets, Channel::Stream, "100.00"),
+            sale(day(2026, 5, 1), f.album, Channel::Stream, "10.00"),
+        ],
+    );
+    let conn = f.catalog.conn();
+    let shared = contracts::co_credits(
+        conn,
+        &contracts::get(conn, zumbi).expect("get"),
+        &[f.album, duets],
+    )
+    .expect("co-credits");
+    let found: Vec<(ReleaseId, &str, ContractId)> = shared
+        .iter()
+        .map(|c| (c.release, c.artist_name.as_str(), c.contract.id))
+        .collect();
+    assert_eq!(found, [(duets, "Person 2", person)]);
+    // Each contract pays its own artist half of Duets: €100.00 × 50 % ÷ 2 = €25.00. Nação
+    // Zumbi also has the album in full (€10.00 × 50 % = €5.00): €30.00. Together €50.00 of
+    // Duets' €100.00 goes to the artists, not €100.00.
+    let draft =
+        |catalog: &Catalog, id| contracts::draft(catalog.conn(), id, h(2026, 1)).expect("draft");
+    let z = draft(&f.catalog, zumbi);
+    let royalties: Vec<(ReleaseId, i64)> = z
+        .lines
+        .iter()
+        .map(|l| (l.release, l.royalty.minor))
+        .collect();
+    assert_eq!(royalties, [(f.album, 500), (duets, 2_500)]);
+    assert_eq!(z.royalties, eur(3_000));
+    assert_eq!(
+        z.notes,
+        [
+            "Duets is credited to Person 2 too, whose contract “Person 2 deal” also pays on 1 of its sale lines: each contract pays its own artist an equal share, so that line earned 1/2 of the royalty here. A release contract for Duets would split it otherwise (it takes precedence over artist contracts)"
+        ]
+    );
+    let p = draft(&f.catalog, person);
+    assert_eq!(p.royalties, eur(2_500));
+    assert_eq!(p.counted_lines().len(), 1);
+    // A release contract for Duets takes precedence over both artist contracts: it pays
+    // €100.00 × 50 % = €50.00, split between the two artists as the user set it (60/40), and
+    // the artist contracts no longer count Duets at all.
+    let mut joint = half_deal(f.artist, "Nação Zumbi");
+    joint.title = "Duets, joint".into();
+    joint.release_id = Some(duets);
+    joint.payees.push(Payee {
+        id: PayeeId(2),
+        name: "Person 2".into(),
+        email: String::new(),
+    });
+    joint.splits[0].shares = vec![
+        Share {
+            payee: PayeeId(1),
+            share: BasisPoints(6000),
+        },
+        Share {
+            payee: PayeeId(2),
+            share: BasisPoints(4000),
+        },
+    ];
+    let joint = insert(&mut f.catalog, &joint);
+    let j = draft(&f.catalog, joint);
+    assert_eq!(j.royalties, eur(5_000));
+    let parts: Vec<i64> = j.payees.iter().map(|p| p.royalties.minor).collect();
+    assert_eq!(parts, [3_000, 2_000]);
+    assert!(j.notes.is_empty(), "{:?}", j.notes);
+    let z = draft(&f.catalog, zumbi);
+    assert_eq!(z.royalties, eur(500));
+    assert!(z.notes.is_empty(), "{:?}", z.notes);
+    assert_eq!(draft(&f.catalog, person).royalties, eur(0));
+}
+
 #[test]
 fn deadlines_and_references() {
     let mut f = fixture();

@@ -1,6 +1,7 @@
 //! The Contracts panel in the window: make a contract through the editor on the demo label,
 //! import sales for its release, open the statement, drill down to the ledger lines behind a
-//! figure, issue the statement, record a payment and ask when it recoups.
+//! figure, issue the statement, record a payment and ask when it recoups; unsaved edits are
+//! asked about (another contract, a new one, closing the window) and kept across panels.
 
 mod common;
 
@@ -10,12 +11,14 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use labeldesk::app::{LabeldeskApp, UiState};
+use labeldesk::command::Panel;
 use labeldesk::db::contracts;
 use labeldesk::db::ledger::{self, ImportBatch};
 use labeldesk::db::{self, Catalog};
 use labeldesk::model::{
-    Amount8, ArtistRole, BasisPoints, Channel, Currency, IncomeLine, IncomeLineId, LineFlags,
-    Money, RawIdentifiers, ReleaseId, SplitScope,
+    Amount8, ArtistRole, BasisPoints, Channel, Contract, ContractId, Currency, IncomeLine,
+    IncomeLineId, LineFlags, Money, Payee, PayeeId, RateRule, RawIdentifiers, ReleaseId, Share,
+    SplitScope, SplitSet,
 };
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -325,4 +328,294 @@ fn make_a_contract_then_drill_down_issue_and_pay_from_its_statement() {
             )
             .is_some()
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unsaved changes in the contract editor are asked about, never dropped silently.
+
+/// A royalty contract at 20 % on streams for the demo artist `index`, one payee at 100 %.
+fn stored_contract(catalog: &mut Catalog, index: usize, title: &str) -> ContractId {
+    let (artist, name) = db::artists::names(catalog.conn()).expect("names")[index].clone();
+    let mut c = Contract::new(artist, day(2026, 1, 1), Currency::EUR);
+    c.title = title.to_owned();
+    c.end = Some(day(2027, 12, 31));
+    c.rates = vec![RateRule {
+        channel: Channel::Stream,
+        format: None,
+        rate: BasisPoints(2000),
+    }];
+    c.payees = vec![Payee {
+        id: PayeeId(1),
+        name,
+        email: String::new(),
+    }];
+    c.splits = vec![SplitSet {
+        scope: SplitScope::Default,
+        shares: vec![Share {
+            payee: PayeeId(1),
+            share: BasisPoints::FULL,
+        }],
+    }];
+    catalog
+        .write(|tx| contracts::insert(tx, &c))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The demo catalog with two contracts, "Alpha deal" and "Beta deal" (two artists), open in
+/// the Contracts panel with Alpha picked.
+fn two_contracts() -> (Harness<'static, LabeldeskApp>, ContractId, ContractId) {
+    let mut catalog = common::demo_catalog_without_shows();
+    let alpha = stored_contract(&mut catalog, 0, "Alpha deal");
+    let beta = stored_contract(&mut catalog, 1, "Beta deal");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 2600.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    nav(&mut harness, "Contracts");
+    pick(&mut harness, "Alpha deal");
+    (harness, alpha, beta)
+}
+
+/// Clicks a panel in the navigation (not the panel's heading of the same name).
+fn nav(harness: &mut Harness<'_, LabeldeskApp>, panel: &str) {
+    harness
+        .get_by(|n| n.role() != Role::Label && n.label().as_deref() == Some(panel))
+        .click();
+    harness.run();
+}
+
+/// Clicks a contract in the list (its button starts with the contract's title).
+fn pick(harness: &mut Harness<'_, LabeldeskApp>, title: &str) {
+    let start = format!("{title}\n");
+    harness
+        .get_by(move |n| {
+            n.role() == Role::Button && n.label().is_some_and(|l| l.starts_with(&start))
+        })
+        .click();
+    harness.run();
+}
+
+fn title_field(harness: &Harness<'_, LabeldeskApp>) -> Option<String> {
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .value()
+}
+
+fn stored_title(harness: &Harness<'_, LabeldeskApp>, id: ContractId) -> String {
+    contracts::get(harness.state().catalog().expect("open").conn(), id)
+        .expect("get")
+        .title
+}
+
+#[test]
+fn picking_another_contract_asks_about_unsaved_changes() {
+    let (mut harness, alpha, beta) = two_contracts();
+    assert_eq!(title_field(&harness).as_deref(), Some("Alpha deal"));
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+    text_field(&mut harness, "Title", "Alpha deal, amended");
+    assert!(harness.query_by_label("Unsaved changes").is_some());
+
+    // Another contract: the question, and nothing changed yet.
+    pick(&mut harness, "Beta deal");
+    let question = "Save changes to “Alpha deal, amended”?";
+    assert!(harness.query_by_label(question).is_some());
+    assert!(
+        harness
+            .query_by_label(
+                "You changed “Alpha deal, amended” and have not saved it. Save the changes, or discard them and open “Beta deal”."
+            )
+            .is_some()
+    );
+    assert_eq!(stored_title(&harness, alpha), "Alpha deal");
+
+    // Keep editing: the edit is still there, unsaved, and Alpha is still open.
+    harness.get_by_label("Keep editing").click();
+    harness.run();
+    assert!(harness.query_by_label(question).is_none());
+    assert_eq!(
+        title_field(&harness).as_deref(),
+        Some("Alpha deal, amended")
+    );
+    assert!(harness.query_by_label("Unsaved changes").is_some());
+    assert_eq!(stored_title(&harness, alpha), "Alpha deal");
+
+    // Discard: Beta opens; the edit is gone from the catalog and from the form.
+    pick(&mut harness, "Beta deal");
+    harness.get_by_label("Discard").click();
+    harness.run();
+    assert!(harness.query_by_label(question).is_none());
+    assert_eq!(title_field(&harness).as_deref(), Some("Beta deal"));
+    assert_eq!(stored_title(&harness, alpha), "Alpha deal");
+    assert_eq!(stored_title(&harness, beta), "Beta deal");
+    pick(&mut harness, "Alpha deal");
+    assert!(
+        harness.query_by_label_contains("Save changes to").is_none(),
+        "nothing to ask about: Beta had no changes"
+    );
+    assert_eq!(title_field(&harness).as_deref(), Some("Alpha deal"));
+
+    // Save: the edit is stored, then Beta opens.
+    text_field(&mut harness, "Title", "Alpha deal, signed");
+    pick(&mut harness, "Beta deal");
+    harness.get_by_label("Save").click();
+    harness.run();
+    assert_eq!(
+        stored_title(&harness, alpha),
+        "Alpha deal, signed",
+        "status: {:?}",
+        harness.state().status_text()
+    );
+    assert_eq!(title_field(&harness).as_deref(), Some("Beta deal"));
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+}
+
+#[test]
+fn a_form_with_problems_offers_only_discard_or_keep_editing() {
+    let (mut harness, alpha, _) = two_contracts();
+    text_field(&mut harness, "Start date", "the first of May");
+    harness.get_by_label("New contract").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Save changes to “Alpha deal”?")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label(
+                "It cannot be saved as it is: 1 problem to fix first. Keep editing to fix it, or discard the changes and start a new contract."
+            )
+            .is_some()
+    );
+    assert!(
+        harness.query_by_label("Save").is_none(),
+        "no Save while the form has a problem"
+    );
+    harness.get_by_label("Discard").click();
+    harness.run();
+    // A new contract's form (its heading beside the button), for Alpha's artist; Alpha is
+    // unchanged.
+    assert_eq!(harness.query_all_by_label("New contract").count(), 2);
+    assert_eq!(title_field(&harness).as_deref(), Some(""));
+    let stored =
+        contracts::get(harness.state().catalog().expect("open").conn(), alpha).expect("get");
+    assert_eq!(stored.start, day(2026, 1, 1));
+
+    // Escape closes a new contract's form, but asks first once something was typed in it.
+    text_field(&mut harness, "Title", "Gamma deal");
+    harness.key_press(Key::Escape); // leaves the field
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("or discard the changes and close the form.")
+            .is_some()
+    );
+    harness.get_by_label("Keep editing").click();
+    harness.run();
+    assert_eq!(title_field(&harness).as_deref(), Some("Gamma deal"));
+    harness.key_press(Key::Escape);
+    harness.run();
+    harness.get_by_label("Discard").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_role_and_label(Role::TextInput, "Title")
+            .is_none()
+    );
+}
+
+#[test]
+fn switching_panels_keeps_the_unsaved_form_and_says_so() {
+    let (mut harness, alpha, _) = two_contracts();
+    text_field(&mut harness, "Title", "Alpha deal, draft");
+    nav(&mut harness, "Catalog");
+    assert_eq!(harness.state().panel(), Panel::Catalog);
+    assert_eq!(
+        harness.state().status_text(),
+        Some(
+            "Your unsaved changes to “Alpha deal, draft” are kept in Contracts: save or discard them there"
+        )
+    );
+    nav(&mut harness, "Contracts");
+    assert_eq!(title_field(&harness).as_deref(), Some("Alpha deal, draft"));
+    assert!(harness.query_by_label("Unsaved changes").is_some());
+    assert_eq!(stored_title(&harness, alpha), "Alpha deal");
+}
+
+/// Asks the window to close (as the title bar's close button does) and runs one frame.
+fn request_close(harness: &mut Harness<'_, LabeldeskApp>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.step();
+}
+
+fn sent(harness: &Harness<'_, LabeldeskApp>, command: &egui::ViewportCommand) -> bool {
+    harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(command))
+}
+
+#[test]
+fn closing_the_window_with_unsaved_terms_asks_first() {
+    let (mut harness, alpha, _) = two_contracts();
+    text_field(&mut harness, "Title", "Alpha deal, final");
+    nav(&mut harness, "Shows");
+    request_close(&mut harness);
+    assert!(
+        sent(&harness, &egui::ViewportCommand::CancelClose),
+        "the window stays open"
+    );
+    harness.run();
+    assert_eq!(harness.state().panel(), Panel::Contracts);
+    assert!(
+        harness
+            .query_by_label(
+                "You changed “Alpha deal, final” and have not saved it. Save the changes, or discard them and quit Labeldesk."
+            )
+            .is_some()
+    );
+    harness.get_by_label("Keep editing").click();
+    harness.run();
+    assert_eq!(stored_title(&harness, alpha), "Alpha deal");
+
+    // Save: stored first, then the window is closed.
+    request_close(&mut harness);
+    harness.run();
+    harness.get_by_label("Save").click();
+    let mut closed = false;
+    for _ in 0..8 {
+        harness.step();
+        closed |= sent(&harness, &egui::ViewportCommand::Close);
+    }
+    assert_eq!(stored_title(&harness, alpha), "Alpha deal, final");
+    assert!(closed, "the window closes once the contract is saved");
+    // Nothing unsaved now: the next close request goes through.
+    request_close(&mut harness);
+    assert!(!sent(&harness, &egui::ViewportCommand::CancelClose));
+}
+
+#[test]
+fn closing_after_discarding_leaves_the_catalog_as_it_was() {
+    let (mut harness, alpha, _) = two_contracts();
+    text_field(&mut harness, "Title", "Alpha deal, scrapped");
+    request_close(&mut harness);
+    harness.run();
+    harness.get_by_label("Discard").click();
+    let mut closed = false;
+    for _ in 0..4 {
+        harness.step();
+        closed |= sent(&harness, &egui::ViewportCommand::Close);
+    }
+    assert!(closed);
+    assert_eq!(stored_title(&harness, alpha), "Alpha deal");
 }

@@ -35,7 +35,9 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::error::{DbError, Result};
 use crate::model::contract::{PaymentId, StatementId};
-use crate::model::statement::{self, CostInput, IncomeInput, PaymentInput, StatementInput};
+use crate::model::statement::{
+    self, CoCredit, CostInput, IncomeInput, PaymentInput, StatementInput,
+};
 use crate::model::{
     Amount8, ArtistId, Channel, Contract, ContractId, ContractStatus, CostCategory, CostLineId,
     Currency, Deadline, DealType, FormatKind, IncomeLineId, MastersOwner, Money, OptionPeriod,
@@ -850,6 +852,60 @@ pub fn covered_releases(conn: &Connection, contract: &Contract) -> Result<Vec<Re
     Ok(rows)
 }
 
+/// The other artists' contracts that share `releases` (releases `contract` covers) with it:
+/// releases credited to other primary artists whose own artist contracts cover them too
+/// (co-credited releases, see [`crate::model::statement`]). Empty for a release contract,
+/// which no artist contract shares. In release order, then by artist and contract.
+///
+/// # Errors
+/// SQLite failures.
+pub fn co_credits(
+    conn: &Connection,
+    contract: &Contract,
+    releases: &[ReleaseId],
+) -> Result<Vec<CoCredit>> {
+    if contract.release_id.is_some() || contract.artist_id.is_unsaved() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.title, a.id, a.name, c.id FROM release_artists ra
+         JOIN releases r ON r.id = ra.release_id
+         JOIN artists a ON a.id = ra.artist_id
+         JOIN contracts c ON c.artist_id = ra.artist_id AND c.release_id IS NULL
+         WHERE ra.release_id = ?1 AND ra.role = 'primary' AND ra.artist_id <> ?2
+         ORDER BY a.id, c.id",
+    )?;
+    let mut others: BTreeMap<ContractId, (Contract, Vec<ReleaseId>)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for &release in releases {
+        let rows: Vec<(String, ArtistId, String, ContractId)> = stmt
+            .query_map(params![release, contract.artist_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (title, artist, name, id) in rows {
+            let (other, covered) = match others.entry(id) {
+                std::collections::btree_map::Entry::Occupied(known) => known.into_mut(),
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    let other = get(conn, id)?;
+                    let covered = covered_releases(conn, &other)?;
+                    slot.insert((other, covered))
+                }
+            };
+            if covered.contains(&release) {
+                out.push(CoCredit {
+                    release,
+                    release_title: title,
+                    artist,
+                    artist_name: name,
+                    contract: other.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// An income line as loaded: id, sale date, release, track, format kind, channel, territory,
 /// gross, net, currency, net in the home currency, import.
 type LoadedLine = (
@@ -886,6 +942,7 @@ pub fn statement_input(
         s.statement.carried_forward
     });
     let releases = covered_releases(conn, &contract)?;
+    let co_credits = co_credits(conn, &contract, &releases)?;
     let home = super::labels::home_currency(conn)?;
     let end = period.end();
     let mut notes = Vec::new();
@@ -1058,6 +1115,7 @@ pub fn statement_input(
             costs,
             payments,
             notes,
+            co_credits,
         },
     ))
 }

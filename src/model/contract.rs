@@ -17,6 +17,11 @@
 //! - Two contracts **overlap** when they cover the same scope (both the same release, or both
 //!   artist-wide for the same artist), their terms intersect, and both pay the artist on the
 //!   same channel ([`overlaps`]). Overlapping contracts would pay twice and are refused.
+//! - A release credited to several primary artists is covered by each one's artist contract.
+//!   That is not an overlap: each contract pays its own artist's equal share of the release's
+//!   income (the statement engine divides it, see [`super::statement`] on co-credited
+//!   releases, and says so on the statement). A release contract, which takes precedence,
+//!   sets any other split: one contract for the release with the artists as its payees.
 
 use std::collections::BTreeSet;
 use std::fmt;

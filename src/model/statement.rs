@@ -13,6 +13,15 @@
 //!    ([`Contract::artist_rate`]: the written rate, or 100 % minus the label's fee for license
 //!    and distribution deals). A net-profit split is the same sum: a 50/50 split is a 50 % rate
 //!    with costs recoupable at 50 %.
+//!    **Co-credited releases.** A release credited to several primary artists who each have
+//!    an artist contract is covered by each of those contracts; so that its income is not
+//!    paid twice, each contract pays its own artist an equal share (the usual pro-rata rule
+//!    for joint recordings). A sale that the contracts of `k` other artists also pay on
+//!    ([`StatementInput::co_credits`]: same release, inside their territory, on or after their
+//!    start and before their reversion, a rate above zero for its channel and format) earns
+//!    `1 / (k + 1)` of the royalty here, and a note on the statement names the other contracts.
+//!    A release contract takes precedence over artist contracts: it is how the user sets any
+//!    other split of a joint release (one contract, the artists as payees).
 //! 3. **Payees.** Each income line's royalty is shared by the track's split, else the
 //!    release's, else the contract's default ([`Contract::split_for`]).
 //! 4. **Recoupment.** Amounts are recouped in accounts ("pools"). Cross-collateralised: one
@@ -39,10 +48,12 @@
 //!
 //! ## Rounding (the rule, written down)
 //! Income amounts are exact [`Amount8`] (10⁻⁸ units). For each statement line, the exact
-//! royalties of its income lines (amount × rate, no rounding) are summed and the sum is
-//! rounded **once**, half to even ([`div_half_even`]), to the currency's minor unit. The
-//! line's payee amounts are the exact per-payee royalties apportioned to that rounded figure
-//! by the largest remainder method ([`apportion`]), so they add up to the line exactly.
+//! royalties of its income lines (amount × rate, divided by the number of co-credited
+//! contracts sharing it, no rounding: the engine counts in units fine enough for every such
+//! division to be exact) are summed and the sum is rounded **once**, half to even
+//! ([`div_half_even`]), to the currency's minor unit. The line's payee amounts are the exact
+//! per-payee royalties apportioned to that rounded figure by the largest remainder method
+//! ([`apportion`]), so they add up to the line exactly.
 //! Everything after that is whole minor units: recoupable shares and reserves are
 //! [`BasisPoints::apply`] (half to even), shares out of a total by [`share_out`].
 
@@ -54,7 +65,7 @@ use super::contract::{
     Contract, ContractErrors, ContractId, PayeeId, PaymentId, SplitScope, SplitSet,
     StatementPeriod, apportion, share_out,
 };
-use super::ids::{ReleaseId, TrackId};
+use super::ids::{ArtistId, ReleaseId, TrackId};
 use super::kinds::FormatKind;
 use super::ledger::{Amount8, Channel, CostCategory, CostLineId, IncomeLineId, div_half_even};
 use super::money::{BasisPoints, Currency, Money};
@@ -175,6 +186,34 @@ impl CarriedForward {
     }
 }
 
+/// Another artist's contract that also covers a release of this contract: the release is
+/// credited to both artists as primary artists and each has an artist contract (see the
+/// module notes on co-credited releases).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CoCredit {
+    pub release: ReleaseId,
+    /// The release's title, for the statement's note.
+    pub release_title: String,
+    pub artist: ArtistId,
+    pub artist_name: String,
+    /// That artist's contract: its terms decide which sales it pays on.
+    pub contract: Contract,
+}
+
+impl CoCredit {
+    /// True when the other contract pays its artist something on `line` (so this contract
+    /// pays only its own artist's share of it).
+    #[must_use]
+    pub fn pays_on(&self, line: &IncomeInput) -> bool {
+        line.release == self.release
+            && left_out(&self.contract, line).is_none()
+            && self
+                .contract
+                .artist_rate(line.channel, line.format)
+                .is_some_and(|r| r.0 > 0)
+    }
+}
+
 /// Everything the engine needs for one statement (the database layer loads it).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatementInput {
@@ -194,6 +233,10 @@ pub struct StatementInput {
     pub payments: Vec<PaymentInput>,
     /// Remarks from loading (lines that could not be taken, and why), shown on the statement.
     pub notes: Vec<String>,
+    /// Other artists' contracts that cover releases of this one (co-credited releases; empty
+    /// for a release contract, which no artist contract shares).
+    #[serde(default)]
+    pub co_credits: Vec<CoCredit>,
 }
 
 /// One line of earnings: a release's sales on one channel in one territory.
@@ -397,6 +440,80 @@ struct LineWork {
     ids: Vec<IncomeLineId>,
 }
 
+/// Why `contract` does not count `line`, or `None` when it does: sold outside its territory,
+/// before its start, after the masters reverted, or on a channel it has no rate for.
+fn left_out(contract: &Contract, line: &IncomeInput) -> Option<String> {
+    if !contract.territory.covers(&line.territory) {
+        Some(format!(
+            "sold in {}, outside the contract's territory ({})",
+            line.territory.trim(),
+            contract.territory.describe()
+        ))
+    } else if line.sale_date < contract.start {
+        Some(format!(
+            "sold on {}, before the contract starts ({})",
+            line.sale_date, contract.start
+        ))
+    } else if !contract.earns_on(line.sale_date) {
+        Some(format!(
+            "sold on {}, after the masters reverted to the artist",
+            line.sale_date
+        ))
+    } else if contract.artist_rate(line.channel, line.format).is_none() {
+        Some(format!(
+            "the contract has no rate for {} sales",
+            line.channel.label().to_lowercase()
+        ))
+    } else {
+        None
+    }
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// "1/2", "1/2 or 1/3": the shares of a royalty a co-credited release's sales earned.
+fn fractions(parts: &BTreeSet<i128>) -> String {
+    parts
+        .iter()
+        .map(|p| format!("1/{p}"))
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// The statement's note on one co-credited release: who else is paid on it, on how many
+/// sales, and what share this contract counted.
+fn co_credit_note(
+    release: ReleaseId,
+    others: &[&CoCredit],
+    lines: usize,
+    parts: &BTreeSet<i128>,
+) -> String {
+    let title = others.first().map_or_else(
+        || format!("release #{release}"),
+        |c| c.release_title.clone(),
+    );
+    let names: Vec<&str> = others.iter().map(|c| c.artist_name.as_str()).collect();
+    let contracts: Vec<String> = others
+        .iter()
+        .map(|c| format!("“{}”", c.contract.display_name()))
+        .collect();
+    format!(
+        "{title} is credited to {} too, whose contract{} {} also pay{} on {lines} of its sale lines: each contract pays its own artist an equal share, so {} earned {} of the royalty here. A release contract for {title} would split it otherwise (it takes precedence over artist contracts)",
+        names.join(" and "),
+        if others.len() == 1 { "" } else { "s" },
+        contracts.join(" and "),
+        if others.len() == 1 { "s" } else { "" },
+        if lines == 1 {
+            "that line"
+        } else {
+            "those lines"
+        },
+        fractions(parts),
+    )
+}
+
 /// Works out the statement of `contract` for `input.period` (see the module notes).
 ///
 /// # Errors
@@ -425,7 +542,26 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
         end: period.end(),
     };
 
-    // 1–3. Earnings, royalties and payee shares.
+    // 1–3. Earnings, royalties and payee shares. A co-credited sale is shared by the
+    // contracts paying on it (`parts`); exact royalties are counted in 1/`scale` units, where
+    // `scale` is a multiple of every `parts`, so each share is a whole number of units.
+    let shared_by = |line: &IncomeInput| -> (i128, Vec<&CoCredit>) {
+        let mut others: Vec<&CoCredit> = input
+            .co_credits
+            .iter()
+            .filter(|c| c.artist != contract.artist_id && c.pays_on(line))
+            .collect();
+        others.sort_by_key(|c| (c.artist, c.contract.id));
+        others.dedup_by_key(|c| c.artist);
+        (1 + others.len() as i128, others)
+    };
+    let scale = input
+        .income
+        .iter()
+        .filter(|line| left_out(contract, line).is_none())
+        .map(|line| shared_by(line).0)
+        .fold(1_i128, |l, p| l / gcd(l, p) * p);
+    let mut shared: BTreeMap<ReleaseId, (Vec<&CoCredit>, usize, BTreeSet<i128>)> = BTreeMap::new();
     let mut excluded = Vec::new();
     let mut late_lines = Vec::new();
     let mut groups: BTreeMap<(ReleaseId, Channel, String), LineWork> = BTreeMap::new();
@@ -433,42 +569,16 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
         if line.sale_date > period.end() {
             return Err(after(format!("income line #{}", line.id), line.sale_date));
         }
-        let reason = if !contract.territory.covers(&line.territory) {
-            Some(format!(
-                "sold in {}, outside the contract's territory ({})",
-                line.territory.trim(),
-                contract.territory.describe()
-            ))
-        } else if line.sale_date < contract.start {
-            Some(format!(
-                "sold on {}, before the contract starts ({})",
-                line.sale_date, contract.start
-            ))
-        } else if !contract.earns_on(line.sale_date) {
-            Some(format!(
-                "sold on {}, after the masters reverted to the artist",
-                line.sale_date
-            ))
-        } else {
-            None
-        };
-        let rate = contract.artist_rate(line.channel, line.format);
-        let reason = reason.or_else(|| {
-            rate.is_none().then(|| {
-                format!(
-                    "the contract has no rate for {} sales",
-                    line.channel.label().to_lowercase()
-                )
-            })
-        });
-        if let Some(reason) = reason {
+        if let Some(reason) = left_out(contract, line) {
             excluded.push(ExcludedLine {
                 id: line.id,
                 reason,
             });
             continue;
         }
-        let rate = rate.unwrap_or_default();
+        let rate = contract
+            .artist_rate(line.channel, line.format)
+            .unwrap_or_default();
         if line.sale_date < period.start() {
             late_lines.push(line.id);
         }
@@ -476,7 +586,18 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
             super::contract::RoyaltyBase::Gross => line.gross.unwrap_or(line.net),
             super::contract::RoyaltyBase::Net => line.net,
         };
-        let exact = i128::from(base.0) * i128::from(rate.0);
+        let (parts, others) = shared_by(line);
+        if parts > 1 {
+            let entry = shared.entry(line.release).or_default();
+            for other in others {
+                if !entry.0.iter().any(|c| c.artist == other.artist) {
+                    entry.0.push(other);
+                }
+            }
+            entry.1 += 1;
+            entry.2.insert(parts);
+        }
+        let exact = i128::from(base.0) * i128::from(rate.0) * (scale / parts);
         let work = groups
             .entry((
                 line.release,
@@ -504,7 +625,8 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
             }
         }
     }
-    let minor_unit = e8_per_minor(currency) * 10_000; // exact royalty units per minor unit
+    // Exact royalty units per minor unit.
+    let minor_unit = e8_per_minor(currency) * 10_000 * scale;
     let mut pools: BTreeMap<Pool, PoolWork> = BTreeMap::new();
     let mut lines = Vec::with_capacity(groups.len());
     for ((release, channel, territory), work) in groups {
@@ -736,6 +858,10 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
     let payable_total: i64 = payees.iter().map(|p| p.payable.minor).sum();
     let mut payments = input.payments.clone();
     payments.sort_by_key(|p| (p.date, p.id));
+    let mut notes = input.notes.clone();
+    for (release, (others, count, parts)) in &shared {
+        notes.push(co_credit_note(*release, others, *count, parts));
+    }
     Ok(Statement {
         contract_id: contract.id,
         period,
@@ -758,7 +884,7 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
         payable: money(payable_total),
         late_lines,
         excluded,
-        notes: input.notes.clone(),
+        notes,
         carried_forward: CarriedForward {
             after: Some(period),
             advance_charged: true,
@@ -949,6 +1075,7 @@ mod tests {
             costs: Vec::new(),
             payments: Vec::new(),
             notes: Vec::new(),
+            co_credits: Vec::new(),
         }
     }
 
@@ -1337,6 +1464,177 @@ mod tests {
             err.as_deref(),
             Some("income line #6 is dated 2026-07-01, after the end of 2026 H1 (2026-06-30)")
         );
+    }
+
+    /// An artist contract at 50 % of net receipts on streams and physical sales, for `artist`
+    /// (contract id `id`), from 2026-01-01, one payee.
+    fn half_deal(id: i64, artist: i64, name: &str) -> Contract {
+        let mut c = contract();
+        c.id = ContractId(id);
+        c.artist_id = ArtistId(artist);
+        c.title = format!("{name} deal");
+        c.rates = vec![rate(Channel::Stream, 5000), rate(Channel::Physical, 5000)];
+        c.payees = vec![payee(1, name)];
+        c
+    }
+
+    fn co_credit(release: ReleaseId, other: &Contract, name: &str) -> CoCredit {
+        CoCredit {
+            release,
+            release_title: "Duets".into(),
+            artist: other.artist_id,
+            artist_name: name.into(),
+            contract: other.clone(),
+        }
+    }
+
+    #[test]
+    fn a_co_credited_release_pays_each_artist_contract_its_share() {
+        // "Duets" (R1) is credited to Ana and Bia as primary artists; each has an artist
+        // contract at 50 % of net receipts. €100.00 of streams on it would pay €50.00 under
+        // each contract, €100.00 in all: the whole income, twice the artists' share.
+        let mut ana = half_deal(7, 1, "Ana");
+        ana.payees = vec![payee(1, "Ana"), payee(2, "Ana's producer")];
+        ana.splits = vec![split(SplitScope::Default, &[(1, 6000), (2, 4000)])];
+        let bia = half_deal(8, 2, "Bia");
+        let sales = vec![
+            sale(1, day(2026, 2, 1), R1, Channel::Stream, "100.00"),
+            // Ana's own single: not co-credited, €10.00 × 50 % = €5.00 in full.
+            sale(2, day(2026, 2, 1), R2, Channel::Stream, "10.00"),
+        ];
+        let mut i = input(half(2026, 1), &CarriedForward::initial(), sales.clone());
+        i.co_credits = vec![co_credit(R1, &bia, "Bia")];
+        let s = run(&ana, &i);
+        // Each contract pays its own artist half: €100.00 × 50 % ÷ 2 = €25.00, shared 60/40
+        // between Ana (€15.00) and her producer (€10.00).
+        let royalties: Vec<(ReleaseId, i64)> = s
+            .lines
+            .iter()
+            .map(|l| (l.release, l.royalty.minor))
+            .collect();
+        assert_eq!(royalties, [(R1, 2_500), (R2, 500)]);
+        let parts: Vec<i64> = s.lines[0].payees.iter().map(|p| p.minor).collect();
+        assert_eq!(parts, [1_500, 1_000]);
+        assert_eq!(s.royalties, eur(3_000));
+        assert_eq!(s.payable, eur(3_000));
+        assert_eq!(
+            s.notes,
+            [
+                "Duets is credited to Bia too, whose contract “Bia deal” also pays on 1 of its sale lines: each contract pays its own artist an equal share, so that line earned 1/2 of the royalty here. A release contract for Duets would split it otherwise (it takes precedence over artist contracts)"
+            ]
+        );
+        // Bia's statement takes the other half: €25.00. Together the two contracts pay
+        // €50.00 of the €100.00, as one 50 % deal would.
+        let mut i = input(
+            half(2026, 1),
+            &CarriedForward::initial(),
+            vec![sales[0].clone()],
+        );
+        i.co_credits = vec![co_credit(R1, &ana, "Ana")];
+        assert_eq!(run(&bia, &i).royalties, eur(2_500));
+        // Without a co-credit the artist contract pays in full: €50.00.
+        let i = input(
+            half(2026, 1),
+            &CarriedForward::initial(),
+            vec![sales[0].clone()],
+        );
+        let s = run(&bia, &i);
+        assert_eq!(s.royalties, eur(5_000));
+        assert!(s.notes.is_empty());
+    }
+
+    #[test]
+    fn three_co_credited_contracts_and_one_rounding_per_line() {
+        // Ana's contract, with Bia's (from 2026-01-01) and Caio's (from 2026-03-01) on the
+        // same release. Two stream sales in the same line (R1, stream, no territory):
+        //   €100.00 on 2026-04-01, paid by all three: €100.00 × 50 % ÷ 3 = €16.666666…
+        //   €0.03 on 2026-02-01, before Caio's start:  €0.03 × 50 % ÷ 2 = €0.0075
+        // The line is rounded once: €16.6741666… -> €16.67 (rounding each sale first would
+        // make €16.67 + €0.01 = €16.68).
+        let ana = half_deal(7, 1, "Ana");
+        let bia = half_deal(8, 2, "Bia");
+        let mut caio = half_deal(9, 3, "Caio");
+        caio.start = day(2026, 3, 1);
+        let mut i = input(
+            half(2026, 1),
+            &CarriedForward::initial(),
+            vec![
+                sale(1, day(2026, 4, 1), R1, Channel::Stream, "100.00"),
+                sale(2, day(2026, 2, 1), R1, Channel::Stream, "0.03"),
+            ],
+        );
+        i.co_credits = vec![co_credit(R1, &bia, "Bia"), co_credit(R1, &caio, "Caio")];
+        let s = run(&ana, &i);
+        assert_eq!(s.lines.len(), 1);
+        assert_eq!(s.lines[0].royalty, eur(1_667));
+        assert_eq!(
+            s.notes,
+            [
+                "Duets is credited to Bia and Caio too, whose contracts “Bia deal” and “Caio deal” also pay on 2 of its sale lines: each contract pays its own artist an equal share, so those lines earned 1/2 or 1/3 of the royalty here. A release contract for Duets would split it otherwise (it takes precedence over artist contracts)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_co_credit_that_does_not_pay_on_a_sale_takes_no_share_of_it() {
+        // Bia's contract covers "Duets" too, but pays nothing on these sales: physical at 0 %,
+        // no sync rate, only in Germany, and from 2026-03-01. Ana's contract pays each in
+        // full, at 50 %.
+        let mut ana = half_deal(7, 1, "Ana");
+        ana.rates.push(rate(Channel::Sync, 5000));
+        let mut bia = half_deal(8, 2, "Bia");
+        bia.rates = vec![rate(Channel::Stream, 5000), rate(Channel::Physical, 0)];
+        bia.territory = Territory::Only(vec!["DE".into()]);
+        bia.start = day(2026, 3, 1);
+        let on = |id, date, channel, territory: &str, net| {
+            let mut l = sale(id, date, R1, channel, net);
+            l.territory = territory.into();
+            l
+        };
+        let mut i = input(
+            half(2026, 1),
+            &CarriedForward::initial(),
+            vec![
+                on(1, day(2026, 4, 1), Channel::Physical, "DE", "10.00"), // 0 % for Bia
+                on(2, day(2026, 4, 1), Channel::Sync, "DE", "20.00"),     // no rate for Bia
+                on(3, day(2026, 4, 1), Channel::Stream, "FR", "30.00"),   // outside Bia's territory
+                on(4, day(2026, 2, 1), Channel::Stream, "DE", "40.00"),   // before Bia's start
+                on(5, day(2026, 4, 1), Channel::Stream, "DE", "50.00"),   // shared: €12.50
+            ],
+        );
+        i.co_credits = vec![co_credit(R1, &bia, "Bia")];
+        let s = run(&ana, &i);
+        let royalties: Vec<(Channel, &str, i64)> = s
+            .lines
+            .iter()
+            .map(|l| (l.channel, l.territory.as_str(), l.royalty.minor))
+            .collect();
+        // Stream DE: €40.00 × 50 % + €50.00 × 50 % ÷ 2 = €20.00 + €12.50 = €32.50.
+        assert_eq!(
+            royalties,
+            [
+                (Channel::Physical, "DE", 500),
+                (Channel::Stream, "DE", 3_250),
+                (Channel::Stream, "FR", 1_500),
+                (Channel::Sync, "DE", 1_000),
+            ]
+        );
+        assert_eq!(s.notes.len(), 1);
+        assert!(
+            s.notes[0].contains("also pays on 1 of its sale lines"),
+            "{}",
+            s.notes[0]
+        );
+        // A co-credit on another release, or for the contract's own artist, changes nothing.
+        let mut i = input(
+            half(2026, 1),
+            &CarriedForward::initial(),
+            vec![on(5, day(2026, 4, 1), Channel::Stream, "DE", "50.00")],
+        );
+        let mut own = co_credit(R1, &bia, "Ana");
+        own.artist = ana.artist_id;
+        i.co_credits = vec![co_credit(R2, &bia, "Bia"), own];
+        assert_eq!(run(&ana, &i).royalties, eur(2_500));
     }
 
     #[test]

@@ -7,6 +7,14 @@
 //!
 //! Reads go through `crate::db::contracts`; every write is a [`Command::Contracts`] the app
 //! commits in one transaction. Saving writes nothing while the editor lists a problem.
+//!
+//! ## Unsaved changes
+//! The editor's form is kept in memory while the app runs: switching to another panel and
+//! back finds it as it was (the status line says so when leaving). Picking another contract,
+//! "New contract" (Ctrl+N), Escape on a new contract's form, and closing the window ask first
+//! when the form has unsaved changes: Save / Discard / Keep editing, and only Discard / Keep
+//! editing, with the reason, while the form has problems. Opening another catalog or
+//! restoring a backup starts the panel afresh.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -576,6 +584,9 @@ struct Checked {
     revision: u64,
     problems: Vec<ContractProblem>,
     contract: Contract,
+    /// Releases this contract shares with another artist's contract (co-credited), as
+    /// sentences for the editor.
+    shared: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -764,6 +775,27 @@ enum Action {
     DeletePayment(PaymentId),
 }
 
+/// Where the user wanted to go from a form with unsaved changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leave {
+    /// Another contract, picked in the list.
+    Select(ContractId),
+    /// "New contract" or Ctrl+N.
+    New,
+    /// Escape on a new contract's form.
+    CloseForm,
+    /// The window is closing.
+    Quit,
+}
+
+/// The answer to "Save changes to …?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LeaveAnswer {
+    Save,
+    Discard,
+    KeepEditing,
+}
+
 pub struct ContractsPanel {
     tab: ContractsTab,
     selected: Option<ContractId>,
@@ -787,6 +819,14 @@ pub struct ContractsPanel {
     export_payee: Option<PayeeId>,
     export: Option<widgets::SaveJob>,
     projection: ProjectionForm,
+    /// The question on screen: the form has unsaved changes and the user wants to go there.
+    leaving: Option<Leave>,
+    /// Where to go once the save the question asked for is committed.
+    after_save: Option<Leave>,
+    /// The save was committed: go there on the next frame.
+    proceed: Option<Leave>,
+    /// Close the window at the end of this frame (the user answered the question on closing).
+    close_window: bool,
 }
 
 impl ContractsPanel {
@@ -813,6 +853,10 @@ impl ContractsPanel {
             export_payee: None,
             export: None,
             projection: ProjectionForm::default(),
+            leaving: None,
+            after_save: None,
+            proceed: None,
+            close_window: false,
         }
     }
 
@@ -824,8 +868,96 @@ impl ContractsPanel {
         }
     }
 
-    /// Ctrl+N: a new contract (for the selected contract's artist, if any).
+    /// Ctrl+N: a new contract (for the selected contract's artist, if any); asks first when
+    /// the form has unsaved changes.
     pub fn new_item(&mut self, ctx: &mut PanelCtx<'_>) {
+        self.leave(Leave::New, ctx);
+    }
+
+    /// True when the editor's form differs from the contract as loaded (or, for a new
+    /// contract, from the empty form): the heading shows "Unsaved changes".
+    #[must_use]
+    pub fn has_unsaved_changes(&self) -> bool {
+        self.form
+            .as_ref()
+            .is_some_and(|f| self.loaded.as_ref() != Some(f))
+    }
+
+    /// When the form has unsaved changes, a line for the status bar saying they are kept
+    /// (the app shows it when the user switches to another panel).
+    #[must_use]
+    pub fn unsaved_note(&self) -> Option<String> {
+        self.has_unsaved_changes().then(|| {
+            format!(
+                "Your unsaved changes to {} are kept in Contracts: save or discard them there",
+                self.form_name()
+            )
+        })
+    }
+
+    /// The window was asked to close. With unsaved changes, opens the question (Save /
+    /// Discard / Keep editing) and returns true: the app keeps the window open and shows this
+    /// panel; the answer closes it (Save: once the contract is stored).
+    pub fn ask_before_closing(&mut self) -> bool {
+        if self.has_unsaved_changes() {
+            self.leaving = Some(Leave::Quit);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The form's contract in a sentence: “Recording agreement”, “Contract #3”, the new
+    /// contract.
+    fn form_name(&self) -> String {
+        match &self.form {
+            Some(f) if f.id.is_unsaved() && f.title.trim().is_empty() => {
+                "the new contract".to_owned()
+            }
+            Some(f) if f.title.trim().is_empty() => format!("“Contract #{}”", f.id),
+            Some(f) => format!("“{}”", f.title.trim()),
+            None => "the contract".to_owned(),
+        }
+    }
+
+    /// Goes `to` at once, or asks first when the form has unsaved changes.
+    fn leave(&mut self, to: Leave, ctx: &mut PanelCtx<'_>) {
+        if self.has_unsaved_changes() {
+            self.leaving = Some(to);
+        } else {
+            self.go(to, ctx);
+        }
+    }
+
+    /// Goes `to`, dropping the form as it is.
+    fn go(&mut self, to: Leave, ctx: &mut PanelCtx<'_>) {
+        match to {
+            Leave::Select(id) => self.select(id),
+            Leave::New => self.start_new(ctx),
+            Leave::CloseForm => {
+                if self.form.as_ref().is_some_and(|f| f.id.is_unsaved()) {
+                    self.form = None;
+                    self.loaded = None;
+                    self.checked = None;
+                }
+            }
+            Leave::Quit => self.close_window = true,
+        }
+    }
+
+    fn select(&mut self, id: ContractId) {
+        self.selected = Some(id);
+        self.form = None;
+        self.loaded = None;
+        self.checked = None;
+        self.error = None;
+        self.drill = None;
+        self.viewing = Viewing::Draft;
+        self.payment = PaymentForm::default();
+        self.export_payee = None;
+    }
+
+    fn start_new(&mut self, ctx: &mut PanelCtx<'_>) {
         let currency = ctx
             .report(crate::db::labels::home_currency(ctx.catalog.conn()))
             .unwrap_or_default();
@@ -836,25 +968,38 @@ impl ContractsPanel {
             form.add_payee(&name);
         }
         self.selected = None;
+        // Unsaved changes are what differs from this empty form.
+        self.loaded = Some(form.clone());
         self.form = Some(form);
+        self.checked = None;
         self.error = None;
         self.tab = ContractsTab::Terms;
     }
 
     /// Delete: asks before deleting the selected contract.
     pub fn request_delete(&mut self) {
-        if self.selected.is_some() && self.tab == ContractsTab::Terms {
+        if self.selected.is_some() && self.tab == ContractsTab::Terms && self.leaving.is_none() {
             self.confirm_delete = true;
         }
     }
 
-    /// Escape: closes the ledger lines, else a new contract's form.
+    /// Escape: closes the ledger lines, else a new contract's form (asking first when
+    /// something was typed in it).
     pub fn close(&mut self) -> bool {
+        if self.leaving.is_some() {
+            // The question on screen takes Escape as "Keep editing".
+            return true;
+        }
         if self.drill.take().is_some() {
             return true;
         }
         if self.form.as_ref().is_some_and(|f| f.id.is_unsaved()) {
-            self.form = None;
+            if self.has_unsaved_changes() {
+                self.leaving = Some(Leave::CloseForm);
+            } else {
+                self.form = None;
+                self.loaded = None;
+            }
             return true;
         }
         false
@@ -875,6 +1020,8 @@ impl ContractsPanel {
                 self.form = None;
                 self.loaded = None;
                 self.checked = None;
+                // Saved from the question: now go where the user wanted to.
+                self.proceed = self.after_save.take();
             }
             Some(Sent::Issue) => self.viewing = Viewing::Draft,
             Some(Sent::Payment) => self.payment = PaymentForm::default(),
@@ -885,6 +1032,8 @@ impl ContractsPanel {
     /// A write the panel asked for was refused.
     pub fn failed(&mut self, message: &str) {
         self.sent = None;
+        // Not saved: stay in the editor, which shows why.
+        self.after_save = None;
         self.error = Some(message.to_owned());
     }
 
@@ -920,6 +1069,10 @@ impl ContractsPanel {
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PanelCtx<'_>) {
         self.poll_export(ctx);
         self.refresh(ctx);
+        if let Some(to) = self.proceed.take() {
+            self.go(to, ctx);
+            self.refresh(ctx);
+        }
         egui::Frame::NONE
             .inner_margin(egui::Margin::symmetric(12, 8))
             .show(ui, |ui| {
@@ -938,13 +1091,120 @@ impl ContractsPanel {
                 egui::CentralPanel::default().show(ui, |ui| self.detail_ui(ui, ctx));
             });
         self.drill_ui(ui.ctx());
+        self.leave_ui(ui.ctx(), ctx);
+        if std::mem::take(&mut self.close_window) {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    /// "Save changes to “…”?": Save (only when the form has no problems), Discard, Keep
+    /// editing (also Escape and a click outside).
+    fn leave_ui(&mut self, ectx: &egui::Context, ctx: &mut PanelCtx<'_>) {
+        let Some(to) = self.leaving else { return };
+        if !self.has_unsaved_changes() {
+            // Nothing left to lose (e.g. the form was saved meanwhile).
+            self.leaving = None;
+            self.go(to, ctx);
+            return;
+        }
+        self.check(ctx);
+        let problems: Vec<String> = self.checked.as_ref().map_or_else(Vec::new, |c| {
+            c.problems
+                .iter()
+                .map(|p| widgets::capitalized(&p.message))
+                .collect()
+        });
+        let name = self.form_name();
+        let then = match to {
+            Leave::Select(id) => {
+                let title = self
+                    .list
+                    .as_ref()
+                    .and_then(|(_, rows)| rows.iter().find(|r| r.id == id))
+                    .map_or_else(|| format!("Contract #{id}"), |r| r.name.clone());
+                format!("open “{title}”")
+            }
+            Leave::New => "start a new contract".to_owned(),
+            Leave::CloseForm => "close the form".to_owned(),
+            Leave::Quit => "quit Labeldesk".to_owned(),
+        };
+        let mut answer = None;
+        let modal = egui::Modal::new(egui::Id::unique("contract_unsaved_changes")).show(ectx, |ui| {
+            ui.set_max_width(460.0);
+            ui.heading(format!("Save changes to {name}?"));
+            ui.add_space(6.0);
+            if problems.is_empty() {
+                ui.label(format!(
+                    "You changed {name} and have not saved it. Save the changes, or discard them and {then}."
+                ));
+            } else {
+                let count = problems.len();
+                ui.label(format!(
+                    "It cannot be saved as it is: {count} problem{} to fix first. Keep editing to fix {}, or discard the changes and {then}.",
+                    if count == 1 { "" } else { "s" },
+                    if count == 1 { "it" } else { "them" },
+                ));
+                ui.add_space(4.0);
+                for p in problems.iter().take(3) {
+                    ui.label(RichText::new(p).color(theme::error_color(ui)));
+                }
+                if count > 3 {
+                    widgets::hint_ui(ui, &format!("… and {} more, shown in red in the editor", count - 3));
+                }
+            }
+            ui.add_space(12.0);
+            ui.horizontal(|ui| {
+                if problems.is_empty() && ui.button(RichText::new("Save").strong()).clicked() {
+                    answer = Some(LeaveAnswer::Save);
+                }
+                if ui
+                    .button(RichText::new("Discard").color(theme::error_color(ui)))
+                    .clicked()
+                {
+                    answer = Some(LeaveAnswer::Discard);
+                }
+                if ui.button("Keep editing").clicked() {
+                    answer = Some(LeaveAnswer::KeepEditing);
+                }
+            });
+        });
+        if modal.should_close() && answer.is_none() {
+            answer = Some(LeaveAnswer::KeepEditing);
+        }
+        match answer {
+            None => {}
+            Some(LeaveAnswer::KeepEditing) => {
+                self.leaving = None;
+                // Show the form, whichever tab was open.
+                self.tab = ContractsTab::Terms;
+            }
+            Some(LeaveAnswer::Discard) => {
+                self.leaving = None;
+                self.form.clone_from(&self.loaded);
+                self.checked = None;
+                self.error = None;
+                self.go(to, ctx);
+            }
+            Some(LeaveAnswer::Save) => {
+                self.leaving = None;
+                if let Some(checked) = &self.checked
+                    && checked.problems.is_empty()
+                {
+                    self.sent = Some(Sent::Terms);
+                    self.after_save = Some(to);
+                    ctx.send(Command::Contracts(Box::new(Op::Save(Box::new(
+                        checked.contract.clone(),
+                    )))));
+                }
+            }
+        }
     }
 
     // ---- the list ----
 
     fn list_ui(&mut self, ui: &mut Ui, ctx: &mut PanelCtx<'_>) {
         if ui.button("New contract").clicked() {
-            self.new_item(ctx);
+            self.leave(Leave::New, ctx);
         }
         ui.add_space(4.0);
         let Some((_, rows)) = &self.list else { return };
@@ -1000,14 +1260,7 @@ impl ContractsPanel {
         if let Some(id) = pick
             && self.selected != Some(id)
         {
-            self.selected = Some(id);
-            self.form = None;
-            self.checked = None;
-            self.error = None;
-            self.drill = None;
-            self.viewing = Viewing::Draft;
-            self.payment = PaymentForm::default();
-            self.export_payee = None;
+            self.leave(Leave::Select(id), ctx);
         }
     }
 
@@ -1021,6 +1274,7 @@ impl ContractsPanel {
             return;
         };
         let saved = !form.id.is_unsaved();
+        let changed = self.has_unsaved_changes();
         if saved {
             ui.horizontal(|ui| {
                 for (tab, text) in [
@@ -1031,6 +1285,9 @@ impl ContractsPanel {
                     if ui.selectable_label(self.tab == tab, text).clicked() {
                         self.tab = tab;
                     }
+                }
+                if changed && self.tab != ContractsTab::Terms {
+                    widgets::badge_ui(ui, "Unsaved changes in Terms", theme::warn_color(ui));
                 }
             });
             ui.separator();
@@ -1058,14 +1315,34 @@ impl ContractsPanel {
             return;
         }
         let (contract, mut problems) = form.to_contract();
-        if let Some(found) = ctx.report(db_contracts::problems(ctx.catalog.conn(), &contract)) {
+        let conn = ctx.catalog.conn();
+        if let Some(found) = ctx.report(db_contracts::problems(conn, &contract)) {
             problems.extend(found);
         }
+        let shared = ctx
+            .report(
+                db_contracts::covered_releases(conn, &contract)
+                    .and_then(|releases| db_contracts::co_credits(conn, &contract, &releases)),
+            )
+            .unwrap_or_default();
+        let shared = shared
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} is credited to {} too, whose contract “{}” covers it as well: each contract pays its own artist an equal share of its sales. A release contract for {} would split it otherwise.",
+                    c.release_title,
+                    c.artist_name,
+                    c.contract.display_name(),
+                    c.release_title
+                )
+            })
+            .collect();
         self.checked = Some(Checked {
             form: form.clone(),
             revision: ctx.revision,
             problems,
             contract,
+            shared,
         });
     }
 
@@ -1137,6 +1414,10 @@ impl ContractsPanel {
                 .collect()
         });
         let problem_count = self.checked.as_ref().map_or(0, |c| c.problems.len());
+        let co_credited = self
+            .checked
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.shared.clone());
         let mut scope_names: HashMap<SplitScope, String> = HashMap::new();
         if let Some(form) = &self.form {
             for split in &form.splits {
@@ -1243,6 +1524,9 @@ impl ContractsPanel {
                         |k| k.label().to_owned(),
                     );
                 });
+            for line in &co_credited {
+                ui.label(RichText::new(line).color(theme::warn_color(ui)));
+            }
         });
 
         section_ui(ui, "Term and rights", &term_problems, |ui| {
