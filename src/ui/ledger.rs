@@ -5,12 +5,16 @@
 //! mapped to a release or track once and remembered for later imports).
 //!
 //! Reads go through `crate::db::ledger`; every change is a [`Command::Edit`] for the app: the
-//! import itself is one `Change::SalesImport`, so it is a single transaction and one undo step.
+//! import itself is one `Change::SalesReport` (recorded as a `Change::SalesImport`), so it is a
+//! single transaction and one undo step. Nothing long runs on the UI thread: a report is read
+//! and matched on a background job (on its own connection to the catalog file), and the app
+//! writes an import, its removal, undo and redo on a background job with a progress bar and
+//! Cancel. Only an in-memory catalog (tests), which no second connection can see, is matched
+//! and written on the UI thread.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Ui};
@@ -55,8 +59,8 @@ enum Flow {
     Idle,
     /// The file dialog is open (on its own thread).
     Choosing(Receiver<Option<PathBuf>>),
-    /// The report is being read on a background job.
-    Reading(Job<Result<ParsedReport, ReportError>>),
+    /// The report is being read (and matched) on a background job.
+    Reading(Job<Result<Read, ReportError>>),
     /// Read and matched: waiting for the user to import or discard it.
     Preview(Box<Preview>),
     /// Refused; the message says why.
@@ -65,6 +69,14 @@ enum Flow {
     Unknown(String),
     /// Picking which column holds what, for a new saved mapping.
     Mapping(Box<MapForm>),
+}
+
+/// What the reading job hands back.
+struct Read {
+    report: ParsedReport,
+    /// The report matched against the catalog file on the job's own connection; `None` for an
+    /// in-memory catalog (tests), which only the UI thread's connection can see.
+    batch: Option<ImportBatch>,
 }
 
 /// A new column mapping being made for a report whose layout is unknown.
@@ -370,7 +382,9 @@ impl LedgerPanel {
             Flow::Reading(job) => {
                 if let Some(result) = job.poll() {
                     self.flow = match result {
-                        Ok(report) => match reports::prepare(ctx.catalog.conn(), &report, &[]) {
+                        Ok(Read { report, batch }) => match batch
+                            .map_or_else(|| reports::prepare(ctx.catalog.conn(), &report, &[]), Ok)
+                        {
                             Ok(batch) => {
                                 let rates = batch
                                     .totals
@@ -442,11 +456,27 @@ impl LedgerPanel {
             }
         };
         let wake = egui_ctx.clone();
+        let catalog_path = ctx.catalog.path().map(std::path::Path::to_path_buf);
         let spawned = Job::spawn(
             "report-import",
             "Reading the report",
             move || wake.request_repaint(),
-            move |control| reports::parse_file(&path, &mappings, control),
+            move |control| {
+                let report = reports::parse_file(&path, &mappings, control)?;
+                let batch = match catalog_path {
+                    Some(file) => {
+                        let catalog = crate::db::Catalog::open(&file)?;
+                        Some(reports::prepare_with(
+                            catalog.conn(),
+                            &report,
+                            &[],
+                            control,
+                        )?)
+                    }
+                    None => None,
+                };
+                Ok(Read { report, batch })
+            },
         );
         self.flow = match spawned {
             Ok(job) => Flow::Reading(job),
@@ -695,19 +725,20 @@ impl LedgerPanel {
                 return;
             }
         };
-        // Matched again, so mappings made since the preview count.
-        match reports::prepare(ctx.catalog.conn(), &preview.report, &rates) {
-            Ok(batch) => {
-                let label = format!(
-                    "Import {} report {}",
-                    Layout::name_of_code(&batch.layout),
-                    batch.file_name
-                );
-                ctx.send(Command::Edit(Edit::one(label, Change::sales_import(batch))));
-                self.flow = Flow::Idle;
-            }
-            Err(e) => self.flow = Flow::Failed(e.to_string()),
-        }
+        let Flow::Preview(preview) = std::mem::replace(&mut self.flow, Flow::Idle) else {
+            return;
+        };
+        let label = format!(
+            "Import {} report {}",
+            Layout::name_of_code(&preview.batch.layout),
+            preview.batch.file_name
+        );
+        // The app matches the lines again (so mappings made since the preview count) and
+        // writes them, on a background job with progress and Cancel in the status bar.
+        ctx.send(Command::Edit(Edit::one(
+            label,
+            Change::sales_report(preview.report, rates),
+        )));
     }
 
     fn remove_dialog_ui(&mut self, egui_ctx: &egui::Context, ctx: &mut PanelCtx<'_>) {
@@ -729,15 +760,11 @@ impl LedgerPanel {
             Answer::Cancel => self.remove = None,
             Answer::Confirm => {
                 self.remove = None;
-                if let Some(batch) = ctx.report(ledger::load_import(ctx.catalog.conn(), id)) {
-                    ctx.send(Command::Edit(Edit::one(
-                        format!("Remove import {name}"),
-                        Change::SalesImport {
-                            before: Some(Arc::new(batch)),
-                            after: None,
-                        },
-                    )));
-                }
+                // Its lines are read (for undo) and removed by the app on a background job.
+                ctx.send(Command::Edit(Edit::one(
+                    format!("Remove import {name}"),
+                    Change::remove_sales_import(id),
+                )));
             }
         }
     }
