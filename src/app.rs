@@ -339,15 +339,17 @@ impl LabeldeskApp {
                     true,
                 );
             }
-            Command::Edit(edit) if edit.is_sales_import() && self.catalog_path().is_some() => {
-                let path = self.catalog_path().unwrap_or_default();
-                let pending = Pending::New {
-                    label: edit.label.clone(),
-                };
-                self.start_ledger_write(path, pending, edit);
-            }
             Command::Edit(edit) => {
-                if let Some(catalog) = &mut self.catalog {
+                // A report's lines are written on a background job; an in-memory catalog (tests)
+                // cannot be opened twice, so it writes them here.
+                if edit.is_sales_import()
+                    && let Some(path) = self.catalog_path()
+                {
+                    let pending = Pending::New {
+                        label: edit.label.clone(),
+                    };
+                    self.start_ledger_write(path, pending, edit);
+                } else if let Some(catalog) = &mut self.catalog {
                     let label = edit.label.clone();
                     match self.history.apply(catalog, edit) {
                         Ok(_) => {
