@@ -160,11 +160,12 @@ fn lock(path: &Path) -> rusqlite::Connection {
     conn
 }
 
-/// A few frames while the ledger job waits for the lock: the window keeps drawing and the
-/// write is still running (a write on the UI thread would have blocked the first frame).
+/// Frames while the ledger job waits for the lock: the window keeps drawing and the write is
+/// still running (a write on the UI thread would have blocked the first frame). Returns once
+/// the status bar shows the job's stage, so that its Cancel button stays where it is.
 fn frames_while_locked(harness: &mut Harness<'_, LabeldeskApp>) -> Duration {
     let mut longest = Duration::ZERO;
-    for _ in 0..5 {
+    for frame in 0..400 {
         let start = Instant::now();
         harness.step();
         longest = longest.max(start.elapsed());
@@ -172,8 +173,12 @@ fn frames_while_locked(harness: &mut Harness<'_, LabeldeskApp>) -> Duration {
             harness.state().is_writing_ledger(),
             "the write waits for the lock on its background job"
         );
+        if frame >= 5 && harness.query_by_label("Opening the catalog").is_some() {
+            return longest;
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
-    longest
+    panic!("the job never said it was opening the catalog");
 }
 
 fn ui_catalog<'a>(harness: &'a Harness<'_, LabeldeskApp>) -> &'a Catalog {
