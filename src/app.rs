@@ -19,7 +19,7 @@ use crate::ui::search::GlobalSearch;
 use crate::ui::shows::{ShowsPanel, ShowsState};
 use crate::ui::theme::ThemeChoice;
 use crate::ui::{PanelCtx, welcome};
-use crate::undo::{Created, History};
+use crate::undo::{Created, Edit, EditError, History, Pending};
 
 /// UI state remembered between runs (never catalog data).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -94,6 +94,13 @@ pub struct LabeldeskApp {
     nav_badges: Option<(u64, usize, usize)>,
     /// Background work: backups, restores, checks.
     tasks: Vec<crate::tasks::Task>,
+    /// A sales-import write (an import, its removal, or the undo or redo of one) running on
+    /// its background job.
+    ledger_write: Option<LedgerWrite>,
+    /// Commands that write, held while `ledger_write` runs and applied after it, in order.
+    held: Vec<Command>,
+    /// The window's context, to wake it when a background write ends.
+    egui_ctx: Option<egui::Context>,
     backups: crate::ui::backups::BackupsView,
     import_dialog: crate::ui::import::ImportDialog,
     export_dialog: crate::ui::export::ExportDialog,
@@ -108,6 +115,33 @@ pub struct LabeldeskApp {
     second_folder: Option<PathBuf>,
     /// When the newest copy in the second folder was taken, once read (`Stale`: read again).
     off_laptop: OffLaptop,
+}
+
+/// A sales-import write on the `labeldesk-ledger-write` thread, on its own connection to the
+/// catalog file: one transaction, committed before the job reports back; Cancel rolls it back.
+/// The history does not hold the step meanwhile (see [`Pending`]), and every other write waits
+/// in `held`, so the undo stack always lists edits in the order they were committed.
+struct LedgerWrite {
+    job: crate::jobs::Job<Result<Edit, EditError>>,
+    pending: Pending,
+}
+
+/// The thread a sales-import write runs on.
+pub const LEDGER_WRITE_THREAD: &str = "labeldesk-ledger-write";
+
+/// Commands that write to the catalog: held while a background ledger write runs.
+fn writes(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Edit(_)
+            | Command::EditAndOpen(_)
+            | Command::Undo
+            | Command::Redo
+            | Command::CreateDemo
+            | Command::StartEmpty { .. }
+            | Command::Shows(..)
+            | Command::Contracts(..)
+    )
 }
 
 /// The newest copy in the second backup folder, as last read.
@@ -147,6 +181,9 @@ impl LabeldeskApp {
             was_typing: false,
             nav_badges: None,
             tasks: Vec::new(),
+            ledger_write: None,
+            held: Vec::new(),
+            egui_ctx: None,
             backups: crate::ui::backups::BackupsView::default(),
             import_dialog: crate::ui::import::ImportDialog::default(),
             export_dialog: crate::ui::export::ExportDialog::default(),
@@ -182,6 +219,9 @@ impl LabeldeskApp {
             was_typing: false,
             nav_badges: None,
             tasks: Vec::new(),
+            ledger_write: None,
+            held: Vec::new(),
+            egui_ctx: None,
             backups: crate::ui::backups::BackupsView::default(),
             import_dialog: crate::ui::import::ImportDialog::default(),
             export_dialog: crate::ui::export::ExportDialog::default(),
@@ -288,6 +328,10 @@ impl LabeldeskApp {
     }
 
     fn apply(&mut self, command: Command) {
+        if self.ledger_write.is_some() && writes(&command) {
+            self.hold(command);
+            return;
+        }
         match command {
             Command::Edit(edit) | Command::EditAndOpen(edit) if self.catalog.is_none() => {
                 self.notify(
@@ -296,7 +340,16 @@ impl LabeldeskApp {
                 );
             }
             Command::Edit(edit) => {
-                if let Some(catalog) = &mut self.catalog {
+                // A report's lines are written on a background job; an in-memory catalog (tests)
+                // cannot be opened twice, so it writes them here.
+                if edit.is_sales_import()
+                    && let Some(path) = self.catalog_path()
+                {
+                    let pending = Pending::New {
+                        label: edit.label.clone(),
+                    };
+                    self.start_ledger_write(path, pending, edit);
+                } else if let Some(catalog) = &mut self.catalog {
                     let label = edit.label.clone();
                     match self.history.apply(catalog, edit) {
                         Ok(_) => {
@@ -399,6 +452,18 @@ impl LabeldeskApp {
         for command in pending {
             self.apply(command);
         }
+        if self.ledger_write.is_some() {
+            // A draft just saved started one: undo after it.
+            self.hold(Command::Undo);
+            return;
+        }
+        if let Some(path) = self.catalog_path()
+            && self.history.next_undo().is_some_and(Edit::is_sales_import)
+            && let Some((pending, inverse)) = self.history.take_undo()
+        {
+            self.start_ledger_write(path, pending, inverse);
+            return;
+        }
         let Some(catalog) = &mut self.catalog else {
             return;
         };
@@ -413,6 +478,13 @@ impl LabeldeskApp {
     }
 
     fn redo(&mut self) {
+        if let Some(path) = self.catalog_path()
+            && self.history.next_redo().is_some_and(Edit::is_sales_import)
+            && let Some((pending, edit)) = self.history.take_redo()
+        {
+            self.start_ledger_write(path, pending, edit);
+            return;
+        }
         let Some(catalog) = &mut self.catalog else {
             return;
         };
@@ -424,6 +496,136 @@ impl LabeldeskApp {
             Ok(None) => self.notify("Nothing to redo", false),
             Err(e) => self.notify(format!("Could not redo: {e}"), true),
         }
+    }
+
+    /// Holds a write until the running ledger write ends (then it is applied, in order).
+    fn hold(&mut self, command: Command) {
+        if self.held.is_empty()
+            && let Some(write) = &self.ledger_write
+        {
+            self.notify(
+                format!(
+                    "Your change is saved as soon as “{}” is done",
+                    write.pending.label()
+                ),
+                false,
+            );
+        }
+        self.held.push(command);
+    }
+
+    /// Applies a sales-import step (a new import, a removal, or the undo or redo of one) on
+    /// the `labeldesk-ledger-write` thread, with its own connection to the catalog file.
+    fn start_ledger_write(&mut self, path: PathBuf, pending: Pending, edit: Edit) {
+        let title = match &pending {
+            Pending::New { label } => label.clone(),
+            Pending::Undo(edit) => format!("Undo {}", edit.label),
+            Pending::Redo(edit) => format!("Redo {}", edit.label),
+        };
+        let wake = self.egui_ctx.clone();
+        let job = crate::jobs::Job::spawn(
+            LEDGER_WRITE_THREAD,
+            title,
+            move || {
+                if let Some(ctx) = &wake {
+                    ctx.request_repaint();
+                }
+            },
+            move |control| {
+                // A panic must still report back: every other write waits for this one.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::undo::apply_on_file(&path, edit, control)
+                }))
+                .unwrap_or_else(|_| {
+                    Err(EditError::Refused(
+                        "the background write stopped unexpectedly; nothing was changed".to_owned(),
+                    ))
+                })
+                .map(|(recorded, _)| recorded)
+            },
+        );
+        match job {
+            Ok(job) => self.ledger_write = Some(LedgerWrite { job, pending }),
+            Err(e) => {
+                let label = pending.label().to_owned();
+                self.history.finish(pending, None);
+                self.notify(
+                    format!("{label} not saved: the background write could not start: {e}"),
+                    true,
+                );
+            }
+        }
+    }
+
+    /// Picks up a finished ledger write.
+    fn poll_ledger_write(&mut self) {
+        let Some(outcome) = self.ledger_write.as_ref().and_then(|w| w.job.poll()) else {
+            return;
+        };
+        if let Some(write) = self.ledger_write.take() {
+            self.finish_ledger_write(write.pending, outcome);
+        }
+    }
+
+    /// Waits for a running ledger write to end (closing the window) and applies its outcome.
+    fn wait_for_ledger_write(&mut self) {
+        let Some(write) = self.ledger_write.take() else {
+            return;
+        };
+        let outcome = loop {
+            if let Some(outcome) = write.job.poll() {
+                break outcome;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        self.finish_ledger_write(write.pending, outcome);
+    }
+
+    /// Records how a ledger write ended, then lets what waited for it run.
+    fn finish_ledger_write(&mut self, pending: Pending, outcome: Result<Edit, EditError>) {
+        let label = pending.label().to_owned();
+        let (done, failed) = match &pending {
+            Pending::New { .. } => ("Saved", format!("{label} not saved")),
+            Pending::Undo(_) => ("Undone", "Could not undo".to_owned()),
+            Pending::Redo(_) => ("Redone", "Could not redo".to_owned()),
+        };
+        match outcome {
+            Ok(recorded) => {
+                self.history.finish(pending, Some(recorded));
+                self.revision += 1;
+                self.notify(format!("{done}: {label}"), false);
+            }
+            Err(EditError::Cancelled(_)) => {
+                self.history.finish(pending, None);
+                self.notify(format!("Cancelled: {label}. Nothing was changed."), false);
+            }
+            Err(e) => {
+                self.history.finish(pending, None);
+                self.notify(format!("{failed}: {e}"), true);
+            }
+        }
+        // What waited runs next, before anything asked for later.
+        let held = std::mem::take(&mut self.held);
+        self.commands.splice(0..0, held);
+    }
+
+    /// Says why `what` cannot happen now, when a ledger write runs (it holds the catalog).
+    fn refuse_while_writing_ledger(&mut self, what: &str) -> bool {
+        let Some(write) = &self.ledger_write else {
+            return false;
+        };
+        let message = format!(
+            "Wait for “{}” to finish (or cancel it) before {what}",
+            write.pending.label()
+        );
+        self.notify(message, true);
+        true
+    }
+
+    /// True while a sales import (or its removal, undo or redo) is being written.
+    #[must_use]
+    pub fn is_writing_ledger(&self) -> bool {
+        self.ledger_write.is_some()
     }
 
     fn open(&mut self, target: Target) {
@@ -541,6 +743,9 @@ impl LabeldeskApp {
 
     /// Back from the demo label to the user's own catalog.
     fn open_home_catalog(&mut self) {
+        if self.refuse_while_writing_ledger("opening your catalog") {
+            return;
+        }
         let Some(home) = self.home_catalog.take() else {
             return;
         };
@@ -736,15 +941,28 @@ impl LabeldeskApp {
         ui.menu_button("Edit", |ui| {
             let undo = self.history.undo_label().map(|l| format!("Undo {l}"));
             let redo = self.history.redo_label().map(|l| format!("Redo {l}"));
+            // While a ledger write runs the stacks are not final: wait for it.
+            let writing = self
+                .ledger_write
+                .as_ref()
+                .map(|w| format!("Wait for “{}” to finish", w.pending.label()));
             let undo_button = egui::Button::new(undo.as_deref().unwrap_or("Undo"))
                 .shortcut_text(ui.ctx().format_shortcut(&UNDO_SHORTCUT));
-            if ui.add_enabled(undo.is_some(), undo_button).clicked() {
+            let response = ui.add_enabled(undo.is_some() && writing.is_none(), undo_button);
+            if response.clicked() {
                 self.commands.push(Command::Undo);
+            }
+            if let Some(why) = &writing {
+                response.on_disabled_hover_text(why);
             }
             let redo_button = egui::Button::new(redo.as_deref().unwrap_or("Redo"))
                 .shortcut_text(ui.ctx().format_shortcut(&REDO_SHORTCUT));
-            if ui.add_enabled(redo.is_some(), redo_button).clicked() {
+            let response = ui.add_enabled(redo.is_some() && writing.is_none(), redo_button);
+            if response.clicked() {
                 self.commands.push(Command::Redo);
+            }
+            if let Some(why) = &writing {
+                response.on_disabled_hover_text(why);
             }
             ui.separator();
             if ui
@@ -968,7 +1186,11 @@ impl LabeldeskApp {
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.shows.frame_started = Some(Instant::now());
+        if self.egui_ctx.is_none() {
+            self.egui_ctx = Some(ctx.clone());
+        }
         self.poll_tasks();
+        self.poll_ledger_write();
         if std::mem::take(&mut self.check_on_start)
             && let Some(path) = self.catalog_path()
         {
@@ -976,7 +1198,7 @@ impl LabeldeskApp {
             self.start_task(task);
         }
         self.auto_backup(&ctx);
-        if !self.tasks.is_empty() {
+        if !self.tasks.is_empty() || self.ledger_write.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
         self.shortcuts(&ctx);
@@ -998,7 +1220,7 @@ impl LabeldeskApp {
             };
             self.label_settings.ui(&ctx, &mut pctx);
         }
-        let busy = !self.tasks.is_empty();
+        let busy = !self.tasks.is_empty() || self.ledger_write.is_some();
         let catalog_path = self.catalog_path();
         match self.backups.ui(&ctx, catalog_path.as_deref(), busy) {
             Some(crate::ui::backups::BackupRequest::BackUpNow) => self.start_backup(&ctx, None),
@@ -1077,6 +1299,11 @@ impl LabeldeskApp {
     pub fn shutdown(&mut self) {
         self.flush_drafts();
         self.apply_commands();
+        // A ledger write still running is finished, not lost, and so is what waited for it.
+        while self.ledger_write.is_some() {
+            self.wait_for_ledger_write();
+            self.apply_commands();
+        }
         if let Some(path) = self.catalog.as_ref().and_then(Catalog::path) {
             // A clean close: no damage check next time.
             let _ = crate::io::backup::mark_closed(path);
@@ -1116,6 +1343,9 @@ impl LabeldeskApp {
         let Some(path) = self.catalog_path() else {
             return;
         };
+        if self.refuse_while_writing_ledger("restoring a backup") {
+            return;
+        }
         self.flush_drafts();
         self.apply_commands();
         // Every connection to the file closes before the restore writes it.
@@ -1205,23 +1435,11 @@ impl LabeldeskApp {
     }
 
     fn tasks_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(write) = &self.ledger_write {
+            job_ui(ui, &write.job.title, &write.job.control, true);
+        }
         for task in &self.tasks {
-            let (done, total, stage) = task.job.control.snapshot();
-            ui.label(format!("{}:", task.job.title));
-            if total > 0 {
-                ui.add(
-                    egui::ProgressBar::new(task.job.control.fraction())
-                        .desired_width(160.0)
-                        .text(format!("{done} of {total}")),
-                );
-            } else {
-                ui.spinner();
-            }
-            crate::ui::widgets::hint_ui(ui, &stage);
-            if task.cancellable && ui.small_button("Cancel").clicked() {
-                task.job.control.cancel();
-            }
-            ui.separator();
+            job_ui(ui, &task.job.title, &task.job.control, task.cancellable);
         }
     }
 
@@ -1265,6 +1483,9 @@ impl LabeldeskApp {
                 self.start_task(task);
             }
             Some(crate::ui::import::ImportRequest::SaveMapping(name, mapping)) => {
+                if self.refuse_while_writing_ledger("saving the mapping") {
+                    return;
+                }
                 let json = mapping.to_json();
                 let saved = self
                     .catalog
@@ -1330,6 +1551,27 @@ impl LabeldeskApp {
             }
         }
     }
+}
+
+/// One background job in the status bar: its title, a progress bar (a spinner while the
+/// amount of work is unknown), its stage, and Cancel.
+fn job_ui(ui: &mut egui::Ui, title: &str, control: &crate::jobs::JobControl, cancellable: bool) {
+    let (done, total, stage) = control.snapshot();
+    ui.label(format!("{title}:"));
+    if total > 0 {
+        ui.add(
+            egui::ProgressBar::new(control.fraction())
+                .desired_width(160.0)
+                .text(format!("{done} of {total}")),
+        );
+    } else {
+        ui.spinner();
+    }
+    crate::ui::widgets::hint_ui(ui, &stage);
+    if cancellable && ui.small_button("Cancel").clicked() {
+        control.cancel();
+    }
+    ui.separator();
 }
 
 fn is_empty(catalog: &Catalog) -> bool {

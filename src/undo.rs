@@ -2,17 +2,30 @@
 //! changes, each with the row before and after. Applying an edit runs in one transaction and
 //! records the real "before" read from the catalog, so undo restores exactly what was there,
 //! ids included; redo re-applies the recorded edit.
+//!
+//! Most edits are a few rows and are applied on the UI thread. A sales import (writing,
+//! removing, undoing or redoing a report's lines, 100k+ of them) is applied by the app on a
+//! background job with [`apply_on_file`] (its own connection, progress and Cancel through a
+//! [`JobControl`]); the history takes the step out with [`History::take_undo`] /
+//! [`History::take_redo`] (or a [`Pending::New`]) and gets it back with [`History::finish`].
+
+use std::path::Path;
+use std::time::Duration;
 
 use rusqlite::Transaction;
 
 use crate::db::covers::Cover;
+use crate::db::ledger::ImportBatch;
 use crate::db::releases::ReleaseFull;
 use crate::db::{self, Catalog, DbError};
+use crate::io::reports::{self, ParsedReport, ReportError};
+use crate::jobs::{Cancelled, JobControl};
 use crate::model::{
     Artist, ArtistId, CatalogNumberId, Format, FormatId, Label, LabelId, Release, ReleaseArtist,
     ReleaseCatalogNumber, ReleaseId, Track, TrackId,
 };
 use crate::model::{CostLine, CostLineId, ImportId, MatchMapping};
+use crate::model::{Currency, Rate};
 use crate::model::{LeadTimeProfile, Milestone, MilestoneId, ProfileId};
 use std::sync::Arc;
 
@@ -82,8 +95,16 @@ pub enum Change {
     },
     /// A whole imported sales report with its lines (shared: the history keeps one copy).
     SalesImport {
-        before: Option<Arc<db::ledger::ImportBatch>>,
-        after: Option<Arc<db::ledger::ImportBatch>>,
+        before: Option<Arc<ImportBatch>>,
+        after: Option<Arc<ImportBatch>>,
+    },
+    /// A sales report as read, to import: its lines are matched against the catalog inside the
+    /// edit's transaction (so mappings made since the preview count) and the edit is recorded
+    /// as the [`Change::SalesImport`] that was written. Only ever asked for, never recorded.
+    SalesReport {
+        report: Arc<ParsedReport>,
+        /// Rates that convert other currencies into the home currency.
+        rates: Vec<(Currency, Rate)>,
     },
     /// The remembered mapping of report lines with `key`, and the lines it points.
     LedgerMapping {
@@ -243,10 +264,26 @@ impl Change {
 
     /// Import a prepared sales report (all its lines in the edit's one transaction).
     #[must_use]
-    pub fn sales_import(batch: db::ledger::ImportBatch) -> Self {
+    pub fn sales_import(batch: ImportBatch) -> Self {
         Self::SalesImport {
             before: None,
             after: Some(Arc::new(batch)),
+        }
+    }
+    /// Import a report as read: matched and written in the edit's one transaction.
+    #[must_use]
+    pub fn sales_report(report: ParsedReport, rates: Vec<(Currency, Rate)>) -> Self {
+        Self::SalesReport {
+            report: Arc::new(report),
+            rates,
+        }
+    }
+    /// Remove an import with all its lines (read inside the edit's transaction, for undo).
+    #[must_use]
+    pub fn remove_sales_import(id: ImportId) -> Self {
+        Self::SalesImport {
+            before: Some(Arc::new(ImportBatch::only_id(id))),
+            after: None,
         }
     }
     /// Remember that report lines with `key` belong to a release (and track), re-pointing the
@@ -345,6 +382,11 @@ impl Change {
                 before: after,
                 after: before,
             },
+            // Never recorded, so never undone: its inverse changes nothing.
+            Self::SalesReport { .. } => Self::SalesImport {
+                before: None,
+                after: None,
+            },
             Self::LedgerMapping { key, before, after } => Self::LedgerMapping {
                 key,
                 before: after,
@@ -366,9 +408,25 @@ impl Change {
         }
     }
 
+    /// True for a change that writes or removes a whole report's lines.
+    #[must_use]
+    pub fn is_sales_import(&self) -> bool {
+        match self {
+            Self::SalesImport { before, after } => before.is_some() || after.is_some(),
+            Self::SalesReport { .. } => true,
+            _ => false,
+        }
+    }
+
     /// Applies the change and returns it as recorded: with the catalog's real "before" and the
-    /// ids given to inserted rows.
-    fn apply(self, tx: &Transaction<'_>, created: &mut Vec<Created>) -> Result<Self, DbError> {
+    /// ids given to inserted rows. Long changes report to `control` and stop when it is
+    /// cancelled.
+    fn apply(
+        self,
+        tx: &Transaction<'_>,
+        created: &mut Vec<Created>,
+        control: &JobControl,
+    ) -> Result<Self, EditError> {
         Ok(match self {
             Self::Artist { before, after } => {
                 let (before, after) = apply_row(tx, before, after, created)?;
@@ -407,33 +465,27 @@ impl Change {
                 Self::CostLine { before, after }
             }
             Self::SalesImport { before, after } => match (before, after) {
-                (_, Some(batch)) => {
-                    let id = db::ledger::insert_import(tx, &batch)?;
-                    created.push(Created::SalesImport(id));
-                    let recorded = if batch.id == id {
-                        batch
-                    } else {
-                        let mut copy = (*batch).clone();
-                        copy.id = id;
-                        Arc::new(copy)
-                    };
-                    Self::SalesImport {
-                        before: None,
-                        after: Some(recorded),
-                    }
-                }
-                (Some(batch), None) => {
-                    db::ledger::delete_import(tx, batch.id)?;
-                    Self::SalesImport {
-                        before: Some(batch),
-                        after: None,
-                    }
-                }
+                (_, Some(batch)) => Self::SalesImport {
+                    before: None,
+                    after: Some(insert_batch(tx, batch, created, control)?),
+                },
+                (Some(batch), None) => Self::SalesImport {
+                    before: Some(remove_batch(tx, batch, control)?),
+                    after: None,
+                },
                 (None, None) => Self::SalesImport {
                     before: None,
                     after: None,
                 },
             },
+            Self::SalesReport { report, rates } => {
+                let batch = reports::prepare_with(tx, &report, &rates, control)?;
+                control.check()?;
+                Self::SalesImport {
+                    before: None,
+                    after: Some(insert_batch(tx, Arc::new(batch), created, control)?),
+                }
+            }
             Self::ReportMapping { name, after, .. } => {
                 let old = db::ledger::report_mapping(tx, &name)?;
                 match &after {
@@ -511,6 +563,69 @@ impl Change {
             }
         })
     }
+}
+
+/// How many income lines are written or removed between two looks at the job's control.
+const LINE_SLICE: usize = 2000;
+
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// Writes an import and its lines a slice at a time; returns it as recorded (with its id).
+fn insert_batch(
+    tx: &Transaction<'_>,
+    batch: Arc<ImportBatch>,
+    created: &mut Vec<Created>,
+    control: &JobControl,
+) -> Result<Arc<ImportBatch>, EditError> {
+    control.set_stage(&format!("Writing {} lines", batch.lines.len()));
+    control.set_done(0);
+    control.set_total(count(batch.lines.len()));
+    let id = db::ledger::insert_import_head(tx, &batch)?;
+    for slice in batch.lines.chunks(LINE_SLICE) {
+        control.check()?;
+        db::ledger::insert_lines(tx, id, slice)?;
+        control.advance(count(slice.len()));
+    }
+    created.push(Created::SalesImport(id));
+    Ok(if batch.id == id {
+        batch
+    } else {
+        // A new import: the history keeps the one copy of its lines, with the id it got.
+        let mut recorded = Arc::unwrap_or_clone(batch);
+        recorded.id = id;
+        Arc::new(recorded)
+    })
+}
+
+/// Removes an import and its lines a slice at a time; returns it as it was (read first when
+/// only its id was given), for undo.
+fn remove_batch(
+    tx: &Transaction<'_>,
+    batch: Arc<ImportBatch>,
+    control: &JobControl,
+) -> Result<Arc<ImportBatch>, EditError> {
+    let batch = if batch.is_only_id() {
+        control.set_stage("Reading the import");
+        Arc::new(db::ledger::load_import(tx, batch.id)?)
+    } else {
+        batch
+    };
+    control.set_stage(&format!("Removing {} lines", batch.lines.len()));
+    control.set_done(0);
+    control.set_total(count(batch.lines.len()));
+    let slice = u32::try_from(LINE_SLICE).unwrap_or(u32::MAX);
+    loop {
+        control.check()?;
+        let removed = db::ledger::delete_some_lines(tx, batch.id, slice)?;
+        if removed == 0 {
+            break;
+        }
+        control.advance(count(removed));
+    }
+    db::ledger::delete_import(tx, batch.id)?;
+    Ok(batch)
 }
 
 /// A table row that undo can insert (keeping its id), update, read back and delete.
@@ -675,6 +790,13 @@ impl Edit {
         Self::new(label, vec![change])
     }
 
+    /// True when the edit writes or removes a whole sales report's lines: the app applies
+    /// such an edit (and its undo and redo) on a background job.
+    #[must_use]
+    pub fn is_sales_import(&self) -> bool {
+        self.changes.iter().any(Change::is_sales_import)
+    }
+
     /// The edit that undoes this one (inverse changes, last first).
     #[must_use]
     pub fn inverse(&self) -> Self {
@@ -685,26 +807,111 @@ impl Edit {
     }
 }
 
+/// Why an edit was not applied; nothing of it was kept.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Refused for a reason the message gives (a report whose amounts add up past what the
+    /// ledger holds names its file).
+    #[error("{0}")]
+    Refused(String),
+    /// The user pressed Cancel while it was being written.
+    #[error(transparent)]
+    Cancelled(#[from] Cancelled),
+}
+
+impl From<ReportError> for EditError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::Db(e) => Self::Db(e),
+            ReportError::Cancelled(c) => Self::Cancelled(c),
+            other => Self::Refused(other.to_string()),
+        }
+    }
+}
+
 /// Applies an edit in one transaction; returns it as recorded and what it created.
 ///
 /// # Errors
 /// The first failing change; then nothing of the edit is kept.
-pub fn apply(catalog: &mut Catalog, edit: Edit) -> Result<(Edit, Vec<Created>), DbError> {
+pub fn apply(catalog: &mut Catalog, edit: Edit) -> Result<(Edit, Vec<Created>), EditError> {
+    apply_with(catalog, edit, &JobControl::default())
+}
+
+/// [`apply`] reporting progress to `control`; a cancel before the commit rolls everything
+/// back.
+///
+/// # Errors
+/// As [`apply`], and [`EditError::Cancelled`].
+pub fn apply_with(
+    catalog: &mut Catalog,
+    edit: Edit,
+    control: &JobControl,
+) -> Result<(Edit, Vec<Created>), EditError> {
     let mut created = Vec::new();
-    let recorded = catalog.write(|tx| {
-        let mut changes = Vec::with_capacity(edit.changes.len());
-        for change in edit.changes {
-            changes.push(change.apply(tx, &mut created)?);
-        }
-        Ok(changes)
-    })?;
+    let tx = catalog.transaction()?;
+    let mut changes = Vec::with_capacity(edit.changes.len());
+    for change in edit.changes {
+        changes.push(change.apply(&tx, &mut created, control)?);
+    }
+    // The last moment a cancel still changes nothing; dropping `tx` rolls back.
+    control.check()?;
+    control.set_stage("Saving");
+    tx.commit().map_err(DbError::from)?;
     Ok((
         Edit {
             label: edit.label,
-            changes: recorded,
+            changes,
         },
         created,
     ))
+}
+
+/// How long a background edit waits for another writer (an import job) to finish.
+const WRITER_WAIT: Duration = Duration::from_mins(1);
+
+/// [`apply_with`] on a connection of its own to the catalog file at `path`: how the app
+/// applies a sales import (or its undo, redo or removal) on a background job. The edit is
+/// committed when this returns `Ok`.
+///
+/// # Errors
+/// The catalog cannot be opened, or as [`apply_with`].
+pub fn apply_on_file(
+    path: &Path,
+    edit: Edit,
+    control: &JobControl,
+) -> Result<(Edit, Vec<Created>), EditError> {
+    control.set_stage("Opening the catalog");
+    let mut catalog = Catalog::open(path)?;
+    catalog
+        .conn()
+        .busy_timeout(WRITER_WAIT)
+        .map_err(DbError::from)?;
+    apply_with(&mut catalog, edit, control)
+}
+
+/// A step of the history being applied elsewhere (on a background job). The history does not
+/// hold it meanwhile; [`History::finish`] puts it back, applied or not.
+#[derive(Debug)]
+pub enum Pending {
+    /// A new edit.
+    New { label: String },
+    /// The last edit, being undone (its inverse is being applied).
+    Undo(Edit),
+    /// The last undone edit, being redone.
+    Redo(Edit),
+}
+
+impl Pending {
+    /// The edit's label, as the Edit menu shows it.
+    #[must_use]
+    pub fn label(&self) -> &str {
+        match self {
+            Self::New { label } => label,
+            Self::Undo(edit) | Self::Redo(edit) => &edit.label,
+        }
+    }
 }
 
 /// Undo and redo stacks of applied edits.
@@ -722,56 +929,100 @@ impl History {
     ///
     /// # Errors
     /// As [`apply`]; the history is unchanged then.
-    pub fn apply(&mut self, catalog: &mut Catalog, edit: Edit) -> Result<Vec<Created>, DbError> {
+    pub fn apply(&mut self, catalog: &mut Catalog, edit: Edit) -> Result<Vec<Created>, EditError> {
         let (recorded, created) = apply(catalog, edit)?;
+        self.record(recorded);
+        Ok(created)
+    }
+
+    /// Remembers an applied new edit; clears redo.
+    fn record(&mut self, recorded: Edit) {
         self.done.push(recorded);
         if self.done.len() > UNDO_LIMIT {
             self.done.remove(0);
         }
         self.undone.clear();
-        Ok(created)
     }
 
     /// Undoes the last edit; returns its label.
     ///
     /// # Errors
     /// As [`apply`]; the edit stays on the undo stack then.
-    pub fn undo(&mut self, catalog: &mut Catalog) -> Result<Option<String>, DbError> {
-        let Some(edit) = self.done.pop() else {
+    pub fn undo(&mut self, catalog: &mut Catalog) -> Result<Option<String>, EditError> {
+        let Some((pending, inverse)) = self.take_undo() else {
             return Ok(None);
         };
-        match apply(catalog, edit.inverse()) {
-            Ok(_) => {
-                let label = edit.label.clone();
-                self.undone.push(edit);
-                Ok(Some(label))
-            }
-            Err(e) => {
-                self.done.push(edit);
-                Err(e)
-            }
-        }
+        self.apply_pending(catalog, pending, inverse)
     }
 
     /// Re-applies the last undone edit; returns its label.
     ///
     /// # Errors
     /// As [`apply`]; the edit stays on the redo stack then.
-    pub fn redo(&mut self, catalog: &mut Catalog) -> Result<Option<String>, DbError> {
-        let Some(edit) = self.undone.pop() else {
+    pub fn redo(&mut self, catalog: &mut Catalog) -> Result<Option<String>, EditError> {
+        let Some((pending, edit)) = self.take_redo() else {
             return Ok(None);
         };
-        match apply(catalog, edit.clone()) {
+        self.apply_pending(catalog, pending, edit)
+    }
+
+    fn apply_pending(
+        &mut self,
+        catalog: &mut Catalog,
+        pending: Pending,
+        edit: Edit,
+    ) -> Result<Option<String>, EditError> {
+        let label = pending.label().to_owned();
+        match apply(catalog, edit) {
             Ok((recorded, _)) => {
-                let label = recorded.label.clone();
-                self.done.push(recorded);
+                self.finish(pending, Some(recorded));
                 Ok(Some(label))
             }
             Err(e) => {
-                self.undone.push(edit);
+                self.finish(pending, None);
                 Err(e)
             }
         }
+    }
+
+    /// Takes the last edit off the undo stack to undo it elsewhere: returns it as pending and
+    /// the edit to apply (its inverse). Hand the outcome to [`History::finish`].
+    pub fn take_undo(&mut self) -> Option<(Pending, Edit)> {
+        let edit = self.done.pop()?;
+        let inverse = edit.inverse();
+        Some((Pending::Undo(edit), inverse))
+    }
+
+    /// Takes the last undone edit off the redo stack to redo it elsewhere: returns it as
+    /// pending and the edit to apply. Hand the outcome to [`History::finish`].
+    pub fn take_redo(&mut self) -> Option<(Pending, Edit)> {
+        let edit = self.undone.pop()?;
+        let again = edit.clone();
+        Some((Pending::Redo(edit), again))
+    }
+
+    /// Puts a pending step back: `applied` is the edit as recorded when it was committed,
+    /// `None` when it was not (failed or cancelled: the history is as before the step).
+    pub fn finish(&mut self, pending: Pending, applied: Option<Edit>) {
+        match (pending, applied) {
+            (Pending::New { .. }, Some(recorded)) => self.record(recorded),
+            (Pending::New { .. }, None) => {}
+            (Pending::Undo(edit), Some(_)) | (Pending::Redo(edit), None) => self.undone.push(edit),
+            (Pending::Undo(edit), None) => self.done.push(edit),
+            (Pending::Redo(_), Some(recorded)) => self.done.push(recorded),
+        }
+    }
+
+    /// The edit the next undo would undo.
+    #[must_use]
+    pub fn next_undo(&self) -> Option<&Edit> {
+        self.done.last()
+    }
+
+    /// The edit the next redo would redo.
+    #[must_use]
+    pub fn next_redo(&self) -> Option<&Edit> {
+        self.undone.last()
     }
 
     #[must_use]

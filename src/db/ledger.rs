@@ -71,6 +71,27 @@ impl ImportBatch {
     pub fn matched(&self) -> usize {
         self.lines.iter().filter(|l| !l.is_unmatched()).count()
     }
+
+    /// An import known only by its id: what "Remove import" asks for. The removal reads the
+    /// rest (every line) inside its own transaction, so the UI thread never loads the lines.
+    #[must_use]
+    pub fn only_id(id: ImportId) -> Self {
+        Self {
+            id,
+            file_name: String::new(),
+            layout: String::new(),
+            sha256: String::new(),
+            home_currency: Currency::default(),
+            totals: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// True for [`ImportBatch::only_id`] (a stored import always has its content hash).
+    #[must_use]
+    pub fn is_only_id(&self) -> bool {
+        self.sha256.is_empty()
+    }
 }
 
 /// An import as listed (without its lines).
@@ -133,6 +154,19 @@ pub fn duplicate_error(file_name: &str, previous: &PreviousImport) -> DbError {
 /// # Errors
 /// [`DbError::InUse`] for a duplicate; invalid rows or SQLite failures.
 pub fn insert_import(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<ImportId> {
+    let import = insert_import_head(tx, batch)?;
+    insert_lines(tx, import, &batch.lines)?;
+    Ok(import)
+}
+
+/// Writes an import's row and control totals, without its lines: [`insert_lines`] adds them,
+/// a slice at a time, so a long write can report progress and stop between slices (the
+/// caller's transaction then rolls everything back). A set id is kept (redo). Refuses a file
+/// whose content was imported before.
+///
+/// # Errors
+/// [`DbError::InUse`] for a duplicate; invalid rows or SQLite failures.
+pub fn insert_import_head(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<ImportId> {
     if let Some(previous) = find_import_by_hash(tx, &batch.sha256)? {
         return Err(duplicate_error(&batch.file_name, &previous));
     }
@@ -164,6 +198,14 @@ pub fn insert_import(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<Import
             t.rate
         ])?;
     }
+    Ok(import)
+}
+
+/// Writes income lines of the import `import` (their own ids and import ids are not used).
+///
+/// # Errors
+/// Invalid rows or SQLite failures.
+pub fn insert_lines(tx: &Transaction<'_>, import: ImportId, lines: &[IncomeLine]) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO income_lines (import_id, line_no, sale_date, period, release_id, track_id, format_id,
                 matched_by, channel, territory, source, quantity, gross_e8, net_e8, currency, net_home_e8,
@@ -171,7 +213,7 @@ pub fn insert_import(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<Import
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
                  ?20, ?21, ?22, ?23, ?24)",
     )?;
-    for l in &batch.lines {
+    for l in lines {
         stmt.execute(params![
             import,
             l.line_no,
@@ -199,7 +241,7 @@ pub fn insert_import(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<Import
             l.match_key
         ])?;
     }
-    Ok(import)
+    Ok(())
 }
 
 /// Deletes an import with its lines and totals.
@@ -209,6 +251,31 @@ pub fn insert_import(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<Import
 pub fn delete_import(tx: &Transaction<'_>, id: ImportId) -> Result<()> {
     tx.execute("DELETE FROM ledger_imports WHERE id = ?1", [id])?;
     Ok(())
+}
+
+/// Deletes at most `limit` income lines of an import (a long removal in slices, reporting
+/// progress between them); returns how many went. [`delete_import`] removes the rest.
+///
+/// # Errors
+/// SQLite failures.
+pub fn delete_some_lines(tx: &Transaction<'_>, id: ImportId, limit: u32) -> Result<usize> {
+    let mut stmt = tx.prepare_cached(
+        "DELETE FROM income_lines WHERE id IN
+             (SELECT id FROM income_lines WHERE import_id = ?1 LIMIT ?2)",
+    )?;
+    Ok(stmt.execute(params![id, limit])?)
+}
+
+/// How many income lines an import holds.
+///
+/// # Errors
+/// SQLite failures.
+pub fn line_count_of_import(conn: &Connection, id: ImportId) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM income_lines WHERE import_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 fn totals_of(conn: &Connection, id: ImportId) -> Result<Vec<ImportTotal>> {

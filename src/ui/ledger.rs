@@ -5,12 +5,16 @@
 //! mapped to a release or track once and remembered for later imports).
 //!
 //! Reads go through `crate::db::ledger`; every change is a [`Command::Edit`] for the app: the
-//! import itself is one `Change::SalesImport`, so it is a single transaction and one undo step.
+//! import itself is one `Change::SalesReport` (recorded as a `Change::SalesImport`), so it is a
+//! single transaction and one undo step. Nothing long runs on the UI thread: a report is read
+//! and matched on a background job (on its own connection to the catalog file), and the app
+//! writes an import, its removal, undo and redo on a background job with a progress bar and
+//! Cancel. Only an in-memory catalog (tests), which no second connection can see, is matched
+//! and written on the UI thread.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
 use egui::{RichText, Ui};
@@ -55,8 +59,8 @@ enum Flow {
     Idle,
     /// The file dialog is open (on its own thread).
     Choosing(Receiver<Option<PathBuf>>),
-    /// The report is being read on a background job.
-    Reading(Job<Result<ParsedReport, ReportError>>),
+    /// The report is being read (and matched) on a background job.
+    Reading(Job<Result<Read, ReportError>>),
     /// Read and matched: waiting for the user to import or discard it.
     Preview(Box<Preview>),
     /// Refused; the message says why.
@@ -65,6 +69,40 @@ enum Flow {
     Unknown(String),
     /// Picking which column holds what, for a new saved mapping.
     Mapping(Box<MapForm>),
+}
+
+/// What the reading job hands back.
+struct Read {
+    report: ParsedReport,
+    /// The report matched against the catalog file on the job's own connection; `None` for an
+    /// in-memory catalog (tests), which only the UI thread's connection can see.
+    summary: Option<Summary>,
+}
+
+/// What the preview shows of a matched report. The matched lines themselves stay on the job
+/// (a 100k-line batch takes a frame's worth of time just to free).
+struct Summary {
+    file_name: String,
+    layout: String,
+    home_currency: Currency,
+    lines: usize,
+    matched: usize,
+    flagged: usize,
+    totals: Vec<ledger::ImportTotal>,
+}
+
+impl Summary {
+    fn of(batch: &ImportBatch) -> Self {
+        Self {
+            file_name: batch.file_name.clone(),
+            layout: batch.layout.clone(),
+            home_currency: batch.home_currency,
+            lines: batch.lines.len(),
+            matched: batch.matched(),
+            flagged: reports::flagged(batch),
+            totals: batch.totals.clone(),
+        }
+    }
 }
 
 /// A new column mapping being made for a report whose layout is unknown.
@@ -78,6 +116,37 @@ struct MapForm {
     fixed_currency: String,
     name: String,
     error: Option<String>,
+}
+
+/// Reads what the tabs show; a query that fails leaves its part empty, and its message is
+/// returned for the status line.
+fn read_cache(
+    conn: &rusqlite::Connection,
+    group: IncomeGroup,
+    revision: u64,
+) -> (Cache, Vec<String>) {
+    fn or_empty<T: Default>(result: crate::db::Result<T>, errors: &mut Vec<String>) -> T {
+        result.unwrap_or_else(|e| {
+            errors.push(e.to_string());
+            T::default()
+        })
+    }
+    let mut errors = Vec::new();
+    let cache = Cache {
+        revision,
+        imports: or_empty(ledger::list_imports(conn), &mut errors),
+        income: or_empty(ledger::income_by(conn, group), &mut errors),
+        group,
+        costs: or_empty(ledger::list_costs(conn), &mut errors),
+        unmatched: or_empty(ledger::unmatched_groups(conn, REVIEW_LIMIT), &mut errors),
+        releases: or_empty(ledger::release_choices(conn), &mut errors),
+        home: or_empty(crate::db::labels::home_currency(conn), &mut errors),
+        mappings: or_empty(ledger::report_mappings(conn), &mut errors)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect(),
+    };
+    (cache, errors)
 }
 
 /// The fields a mapping can name a column for: what the user reads, and whether it is needed.
@@ -120,13 +189,15 @@ fn mapped_column(m: &mut ColumnMapping, field: usize) -> &mut String {
 
 struct Preview {
     report: ParsedReport,
-    batch: ImportBatch,
+    summary: Summary,
     /// Typed rates for currencies other than the home currency.
     rates: BTreeMap<Currency, String>,
     rate_error: Option<String>,
 }
 
-/// What the tabs show, read once per catalog revision.
+/// What the tabs show, read once per catalog revision (on a background job for a catalog
+/// file: with 100k report lines the sums take a tenth of a second).
+#[derive(Default)]
 struct Cache {
     revision: u64,
     imports: Vec<ImportSummary>,
@@ -138,6 +209,14 @@ struct Cache {
     home: Currency,
     /// The names of the saved column mappings.
     mappings: Vec<String>,
+}
+
+/// The tabs being read again on a background job, for this revision and grouping.
+struct Refresh {
+    revision: u64,
+    group: IncomeGroup,
+    /// The tabs' data, and the messages of queries that failed.
+    job: Job<(Cache, Vec<String>)>,
 }
 
 /// The hand-entered cost being typed.
@@ -170,6 +249,7 @@ pub struct LedgerPanel {
     path: String,
     flow: Flow,
     cache: Option<Cache>,
+    refreshing: Option<Refresh>,
     cost: CostForm,
     review: Review,
     /// An import the user asked to remove (confirmation open).
@@ -198,6 +278,7 @@ impl LedgerPanel {
             path: state.path,
             flow: Flow::Idle,
             cache: None,
+            refreshing: None,
             cost: CostForm::default(),
             review: Review::default(),
             remove: None,
@@ -264,49 +345,79 @@ impl LedgerPanel {
         matches!(self.flow, Flow::Reading(_) | Flow::Choosing(_))
     }
 
-    fn refresh(&mut self, ctx: &mut PanelCtx<'_>) {
+    /// Reads the tabs again when the catalog or the grouping changed: on a background job with
+    /// its own connection for a catalog file (the old figures stay on screen until the new
+    /// ones arrive), on the UI thread for an in-memory catalog (tests).
+    fn refresh(&mut self, egui_ctx: &egui::Context, ctx: &mut PanelCtx<'_>) {
+        if let Some(refresh) = &self.refreshing
+            && let Some((cache, errors)) = refresh.job.poll()
+        {
+            self.refreshing = None;
+            self.install(cache, errors, ctx);
+        }
+        let (revision, group) = (ctx.revision, self.group);
         if self
             .cache
             .as_ref()
-            .is_some_and(|c| c.revision == ctx.revision && c.group == self.group)
+            .is_some_and(|c| c.revision == revision && c.group == group)
         {
             return;
         }
-        let conn = ctx.catalog.conn();
-        let imports = ctx.report(ledger::list_imports(conn)).unwrap_or_default();
-        let income = ctx
-            .report(ledger::income_by(conn, self.group))
-            .unwrap_or_default();
-        let costs = ctx.report(ledger::list_costs(conn)).unwrap_or_default();
-        let unmatched = ctx
-            .report(ledger::unmatched_groups(conn, REVIEW_LIMIT))
-            .unwrap_or_default();
-        let releases = ctx
-            .report(ledger::release_choices(conn))
-            .unwrap_or_default();
-        let home = ctx
-            .report(crate::db::labels::home_currency(conn))
-            .unwrap_or_default();
-        let mappings = ctx
-            .report(ledger::report_mappings(conn))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
-        if self.cost.currency.is_empty() {
-            self.cost.currency = home.to_string();
+        let Some(path) = ctx.catalog.path().map(std::path::Path::to_path_buf) else {
+            let (cache, errors) = read_cache(ctx.catalog.conn(), group, revision);
+            self.install(cache, errors, ctx);
+            return;
+        };
+        if self
+            .refreshing
+            .as_ref()
+            .is_some_and(|r| r.revision == revision && r.group == group)
+        {
+            return;
         }
-        self.cache = Some(Cache {
-            revision: ctx.revision,
-            imports,
-            income,
-            group: self.group,
-            costs,
-            unmatched,
-            releases,
-            home,
-            mappings,
-        });
+        let wake = egui_ctx.clone();
+        let spawned = Job::spawn(
+            "ledger-read",
+            "Reading the ledger",
+            move || wake.request_repaint(),
+            move |_| match crate::db::releases::open_reader(&path) {
+                Ok(conn) => read_cache(&conn, group, revision),
+                Err(e) => (
+                    Cache {
+                        revision,
+                        group,
+                        ..Cache::default()
+                    },
+                    vec![e.to_string()],
+                ),
+            },
+        );
+        match spawned {
+            Ok(job) => {
+                self.refreshing = Some(Refresh {
+                    revision,
+                    group,
+                    job,
+                });
+            }
+            Err(e) => {
+                let (cache, errors) = read_cache(ctx.catalog.conn(), group, revision);
+                ctx.send(Command::Error(format!(
+                    "could not read the ledger in the background: {e}"
+                )));
+                self.install(cache, errors, ctx);
+            }
+        }
+    }
+
+    fn install(&mut self, cache: Cache, errors: Vec<String>, ctx: &mut PanelCtx<'_>) {
+        for error in errors {
+            ctx.send(Command::Error(error));
+        }
+        if self.cost.currency.is_empty() {
+            self.cost.currency = cache.home.to_string();
+        }
+        self.cache = Some(cache);
         // A release picked for review whose tracks changed: read them again.
         self.review.tracks_of = None;
     }
@@ -314,7 +425,7 @@ impl LedgerPanel {
     /// Draws the panel.
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut PanelCtx<'_>) {
         self.poll(ui.ctx(), ctx);
-        self.refresh(ctx);
+        self.refresh(ui.ctx(), ctx);
         let unmatched = self.cache.as_ref().map_or(0, |c| c.unmatched.len());
         egui::Frame::NONE
             .inner_margin(egui::Margin::symmetric(12, 8))
@@ -370,17 +481,23 @@ impl LedgerPanel {
             Flow::Reading(job) => {
                 if let Some(result) = job.poll() {
                     self.flow = match result {
-                        Ok(report) => match reports::prepare(ctx.catalog.conn(), &report, &[]) {
-                            Ok(batch) => {
-                                let rates = batch
+                        Ok(Read { report, summary }) => match summary.map_or_else(
+                            || {
+                                reports::prepare(ctx.catalog.conn(), &report, &[])
+                                    .map(|batch| Summary::of(&batch))
+                            },
+                            Ok,
+                        ) {
+                            Ok(summary) => {
+                                let rates = summary
                                     .totals
                                     .iter()
-                                    .filter(|t| t.currency != batch.home_currency)
+                                    .filter(|t| t.currency != summary.home_currency)
                                     .map(|t| (t.currency, String::new()))
                                     .collect();
                                 Flow::Preview(Box::new(Preview {
                                     report,
-                                    batch,
+                                    summary,
                                     rates,
                                     rate_error: None,
                                 }))
@@ -442,11 +559,23 @@ impl LedgerPanel {
             }
         };
         let wake = egui_ctx.clone();
+        let catalog_path = ctx.catalog.path().map(std::path::Path::to_path_buf);
         let spawned = Job::spawn(
             "report-import",
             "Reading the report",
             move || wake.request_repaint(),
-            move |control| reports::parse_file(&path, &mappings, control),
+            move |control| {
+                let report = reports::parse_file(&path, &mappings, control)?;
+                let summary = match catalog_path {
+                    Some(file) => {
+                        let conn = crate::db::releases::open_reader(&file)?;
+                        let batch = reports::prepare_with(&conn, &report, &[], control)?;
+                        Some(Summary::of(&batch))
+                    }
+                    None => None,
+                };
+                Ok(Read { report, summary })
+            },
         );
         self.flow = match spawned {
             Ok(job) => Flow::Reading(job),
@@ -695,19 +824,20 @@ impl LedgerPanel {
                 return;
             }
         };
-        // Matched again, so mappings made since the preview count.
-        match reports::prepare(ctx.catalog.conn(), &preview.report, &rates) {
-            Ok(batch) => {
-                let label = format!(
-                    "Import {} report {}",
-                    Layout::name_of_code(&batch.layout),
-                    batch.file_name
-                );
-                ctx.send(Command::Edit(Edit::one(label, Change::sales_import(batch))));
-                self.flow = Flow::Idle;
-            }
-            Err(e) => self.flow = Flow::Failed(e.to_string()),
-        }
+        let Flow::Preview(preview) = std::mem::replace(&mut self.flow, Flow::Idle) else {
+            return;
+        };
+        let label = format!(
+            "Import {} report {}",
+            Layout::name_of_code(&preview.summary.layout),
+            preview.summary.file_name
+        );
+        // The app matches the lines again (so mappings made since the preview count) and
+        // writes them, on a background job with progress and Cancel in the status bar.
+        ctx.send(Command::Edit(Edit::one(
+            label,
+            Change::sales_report(preview.report, rates),
+        )));
     }
 
     fn remove_dialog_ui(&mut self, egui_ctx: &egui::Context, ctx: &mut PanelCtx<'_>) {
@@ -729,15 +859,11 @@ impl LedgerPanel {
             Answer::Cancel => self.remove = None,
             Answer::Confirm => {
                 self.remove = None;
-                if let Some(batch) = ctx.report(ledger::load_import(ctx.catalog.conn(), id)) {
-                    ctx.send(Command::Edit(Edit::one(
-                        format!("Remove import {name}"),
-                        Change::SalesImport {
-                            before: Some(Arc::new(batch)),
-                            after: None,
-                        },
-                    )));
-                }
+                // Its lines are read (for undo) and removed by the app on a background job.
+                ctx.send(Command::Edit(Edit::one(
+                    format!("Remove import {name}"),
+                    Change::remove_sales_import(id),
+                )));
             }
         }
     }
@@ -1310,8 +1436,8 @@ enum PreviewAction {
 /// The preview of a read report: layout, lines, matched, unmatched, totals per currency and
 /// the rates to convert them at.
 fn preview_ui(ui: &mut Ui, preview: &mut Preview) -> Option<PreviewAction> {
-    let batch = &preview.batch;
-    let matched = batch.matched();
+    let batch = &preview.summary;
+    let matched = batch.matched;
     let mut action = None;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.label(RichText::new(format!("Preview of {}", batch.file_name)).strong());
@@ -1323,15 +1449,15 @@ fn preview_ui(ui: &mut Ui, preview: &mut Preview) -> Option<PreviewAction> {
                 ui.label(Layout::name_of_code(&batch.layout));
                 ui.end_row();
                 ui.label("Lines");
-                ui.label(batch.lines.len().to_string());
+                ui.label(batch.lines.to_string());
                 ui.end_row();
                 ui.label("Matched");
                 ui.label(matched.to_string());
                 ui.end_row();
                 ui.label("Unmatched");
-                ui.label(format!("{} (kept for review)", batch.lines.len() - matched));
+                ui.label(format!("{} (kept for review)", batch.lines - matched));
                 ui.end_row();
-                let flagged = reports::flagged(batch);
+                let flagged = batch.flagged;
                 if flagged > 0 {
                     ui.label("Flagged");
                     ui.label(format!(
@@ -1363,8 +1489,8 @@ fn preview_ui(ui: &mut Ui, preview: &mut Preview) -> Option<PreviewAction> {
         ui.horizontal(|ui| {
             let text = format!(
                 "Import {} line{}",
-                batch.lines.len(),
-                if batch.lines.len() == 1 { "" } else { "s" }
+                batch.lines,
+                if batch.lines == 1 { "" } else { "s" }
             );
             if ui.button(text).clicked() {
                 action = Some(PreviewAction::Import);

@@ -12,7 +12,9 @@
 //!    `model::ledger`), converts at the rates given, and adds up the control totals per currency.
 //!    The resulting [`ImportBatch`] is the preview.
 //! 3. One transaction writes the batch: [`commit`] here (CLI, tests), or in the app an undoable
-//!    `Change::SalesImport` pushed as an edit.
+//!    `Change::SalesReport` pushed as an edit, which matches the lines again and writes them in
+//!    one transaction on a background job ([`prepare_with`] reports progress and stops on
+//!    Cancel), and is remembered as the `Change::SalesImport` it wrote.
 
 pub mod bandcamp;
 pub mod cdbaby;
@@ -734,6 +736,26 @@ pub fn prepare(
     report: &ParsedReport,
     rates: &[(Currency, Rate)],
 ) -> Result<ImportBatch, ReportError> {
+    prepare_with(conn, report, rates, &JobControl::default())
+}
+
+/// How many lines are matched between two looks at `control` (progress and Cancel).
+const MATCH_SLICE: usize = 4096;
+
+/// [`prepare`] on a background job: reports the lines matched to `control` and stops when
+/// it is cancelled.
+///
+/// # Errors
+/// As [`prepare`], and [`ReportError::Cancelled`].
+pub fn prepare_with(
+    conn: &Connection,
+    report: &ParsedReport,
+    rates: &[(Currency, Rate)],
+    control: &JobControl,
+) -> Result<ImportBatch, ReportError> {
+    control.set_stage(&format!("Matching {} lines", report.lines.len()));
+    control.set_done(0);
+    control.set_total(u64::try_from(report.lines.len()).unwrap_or(u64::MAX));
     if let Some(previous) = ledger::find_import_by_hash(conn, &report.sha256)? {
         return Err(ledger::duplicate_error(&report.file_name, &previous).into());
     }
@@ -747,7 +769,11 @@ pub fn prepare(
     let mut net_rounders: BTreeMap<Currency, (LineRounder, u64)> = BTreeMap::new();
     let mut gross_rounders: BTreeMap<Currency, LineRounder> = BTreeMap::new();
     let mut lines = Vec::with_capacity(report.lines.len());
-    for p in &report.lines {
+    for (i, p) in report.lines.iter().enumerate() {
+        if i % MATCH_SLICE == 0 {
+            control.check()?;
+            control.set_done(u64::try_from(i).unwrap_or(u64::MAX));
+        }
         let key = match_key(&p.raw);
         let mut flags = identifier_flags(&p.raw);
         if p.physical {
@@ -798,6 +824,7 @@ pub fn prepare(
             match_key: key,
         });
     }
+    control.set_done(u64::try_from(lines.len()).unwrap_or(u64::MAX));
     let totals = net_rounders
         .into_iter()
         .map(|(currency, (rounder, count))| ImportTotal {

@@ -1,0 +1,493 @@
+//! Sales imports are written off the UI thread: the window on a catalog file, a generated
+//! DistroKid report of a few thousand lines, imported, undone, redone and removed on the
+//! `labeldesk-ledger-write` job; Cancel leaves the ledger as it was; writes asked for meanwhile
+//! wait and keep their order in the undo history. A release-only test times a 100,000-line
+//! report and the longest frame while it is written.
+//!
+//! To prove a write runs on the background job, a test holds the catalog's write lock on a
+//! connection of its own: the window keeps drawing frames while the job waits for the lock,
+//! which a write on the UI thread could not do.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use labeldesk::app::{LabeldeskApp, UiState};
+use labeldesk::db::Catalog;
+use labeldesk::db::ledger;
+use labeldesk::io::reports::{parse_file, prepare};
+use labeldesk::jobs::JobControl;
+use labeldesk::model::{
+    Amount8, Artist, ArtistRole, Currency, Isrc, Label, Release, ReleaseArtist, Track,
+};
+use labeldesk::undo::{Change, Edit, EditError, apply_on_file};
+
+const HEADER: &str = "Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)";
+
+/// A DistroKid report of `lines` lines: even lines are for "Hier, à l'aube" (ISRC
+/// GBAYE2600001, matched), odd ones for songs the catalog lacks (unmatched). Line `i` (from 1)
+/// earns i × 10⁻⁸ USD, so the report's total is n(n+1)/2 × 10⁻⁸ USD.
+fn report(lines: u32) -> String {
+    let mut text = String::with_capacity(lines as usize * 110);
+    text.push_str(HEADER);
+    text.push_str("\r\n");
+    for i in 1..=lines {
+        let (artist, title, isrc) = if i % 2 == 0 {
+            (
+                "Tøilette & Café",
+                "Hier, à l'aube".to_owned(),
+                "GBAYE2600001",
+            )
+        } else {
+            ("Nobody", format!("Lost Song {}", i % 50), "")
+        };
+        let _ = write!(
+            text,
+            "2024-02-02\t2023-11\tSpotify\t{artist}\t{title}\t{isrc}\t\t1\t100\tSong\tFR\t0\t0.{i:08}\r\n"
+        );
+    }
+    text
+}
+
+/// n(n+1)/2: the report's total in 10⁻⁸ USD.
+fn report_total(lines: u32) -> Amount8 {
+    let n = i64::from(lines);
+    Amount8(n * (n + 1) / 2)
+}
+
+/// A catalog file in `dir` with a label (home currency USD), "Tøilette & Café" and their
+/// release "Hier" with the track "Hier, à l'aube" (GBAYE2600001).
+fn catalog_file(dir: &Path) -> PathBuf {
+    let path = dir.join("label.sqlite");
+    let mut catalog = Catalog::create(&path).expect("create");
+    catalog
+        .write(|tx| {
+            labeldesk::db::labels::insert(
+                tx,
+                &Label {
+                    name: "Hollow Lane".into(),
+                    is_own: true,
+                    currency: Currency::USD,
+                    ..Label::default()
+                },
+            )?;
+            let artist = labeldesk::db::artists::insert(tx, &Artist::new("Tøilette & Café"))?;
+            let release = labeldesk::db::releases::insert(tx, &Release::new("Hier"))?;
+            labeldesk::db::releases::set_artists(
+                tx,
+                release,
+                &[ReleaseArtist {
+                    artist_id: artist,
+                    role: ArtistRole::Primary,
+                }],
+            )?;
+            let mut track = Track::new(release, 0, "Hier, à l'aube");
+            track.isrc = Some(Isrc::parse("GBAYE2600001")?);
+            labeldesk::db::tracks::insert(tx, &track)?;
+            Ok(())
+        })
+        .expect("seed");
+    path
+}
+
+fn app_on(path: &Path) -> Harness<'static, LabeldeskApp> {
+    let catalog = Catalog::open(path).expect("open");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| LabeldeskApp::new(catalog, UiState::default()));
+    harness.run();
+    harness
+}
+
+/// Steps frames until `done`, timing each; returns the longest frame.
+fn step_until(
+    harness: &mut Harness<'_, LabeldeskApp>,
+    what: &str,
+    mut done: impl FnMut(&mut Harness<'_, LabeldeskApp>) -> bool,
+) -> Duration {
+    let mut longest = Duration::ZERO;
+    for _ in 0..6000 {
+        let start = Instant::now();
+        harness.step();
+        longest = longest.max(start.elapsed());
+        if done(harness) {
+            return longest;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!(
+        "timed out waiting for {what}; status: {:?}",
+        harness.state().status_text()
+    );
+}
+
+fn status_starts_with(harness: &Harness<'_, LabeldeskApp>, text: &str) -> bool {
+    harness
+        .state()
+        .status_text()
+        .is_some_and(|s| s.starts_with(text))
+}
+
+/// Sales > Imports: types the report's path, reads it and waits for the preview.
+fn read_report(harness: &mut Harness<'_, LabeldeskApp>, file: &Path, lines: u32) {
+    harness.get_by_label("Sales").click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Report file")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Report file")
+        .type_text(&file.display().to_string());
+    harness.run();
+    harness.get_by_label("Read report").click();
+    let button = format!("Import {lines} lines");
+    step_until(harness, "the preview", |h| {
+        h.query_by_label(&button).is_some()
+    });
+}
+
+/// A connection of its own holding the catalog's write lock until it is dropped.
+fn lock(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).expect("second connection");
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .expect("take the write lock");
+    conn
+}
+
+/// Frames while the ledger job waits for the lock: the window keeps drawing and the write is
+/// still running (a write on the UI thread would have blocked the first frame). Returns once
+/// the status bar shows the job's stage, so that its Cancel button stays where it is.
+fn frames_while_locked(harness: &mut Harness<'_, LabeldeskApp>) -> Duration {
+    let mut longest = Duration::ZERO;
+    for frame in 0..400 {
+        let start = Instant::now();
+        harness.step();
+        longest = longest.max(start.elapsed());
+        assert!(
+            harness.state().is_writing_ledger(),
+            "the write waits for the lock on its background job"
+        );
+        if frame >= 5 && harness.query_by_label("Opening the catalog").is_some() {
+            return longest;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("the job never said it was opening the catalog");
+}
+
+fn ui_catalog<'a>(harness: &'a Harness<'_, LabeldeskApp>) -> &'a Catalog {
+    harness.state().catalog().expect("catalog open")
+}
+
+fn count_rows(catalog: &Catalog, table: &str) -> i64 {
+    catalog
+        .conn()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}
+
+/// Edit > `item` (its label carries the shortcut: "Undo … Ctrl+Z").
+fn edit_menu(harness: &mut Harness<'_, LabeldeskApp>, item: &str) {
+    harness.get_by_label("Edit").click();
+    harness.run();
+    let shortcut = if item.starts_with("Undo") {
+        "Ctrl+Z"
+    } else {
+        "Ctrl+Shift+Z"
+    };
+    harness.get_by_label(&format!("{item} {shortcut}")).click();
+}
+
+const LINES: u32 = 3000;
+const LABEL: &str = "Import DistroKid report distrokid-big.tsv";
+
+#[test]
+fn an_import_is_written_on_the_ledger_job_then_undone_redone_and_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = catalog_file(dir.path());
+    let file = dir.path().join("distrokid-big.tsv");
+    std::fs::write(&file, report(LINES)).expect("write report");
+    let mut harness = app_on(&path);
+    read_report(&mut harness, &file, LINES);
+
+    // Import while the test holds the write lock: frames go on, nothing is written yet.
+    let held = lock(&path);
+    harness
+        .get_by_label(&format!("Import {LINES} lines"))
+        .click();
+    harness.step();
+    frames_while_locked(&mut harness);
+    harness.get_by_label(&format!("{LABEL}:"));
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 0);
+    assert!(harness.state().history().is_empty());
+    drop(held);
+    step_until(&mut harness, "the import", |h| {
+        !h.state().is_writing_ledger()
+    });
+    assert_eq!(
+        harness.state().status_text(),
+        Some(format!("Saved: {LABEL}").as_str())
+    );
+    let imports = ledger::list_imports(ui_catalog(&harness).conn()).expect("imports");
+    assert_eq!(imports.len(), 1);
+    assert_eq!(imports[0].line_count, u64::from(LINES));
+    assert_eq!(imports[0].matched, u64::from(LINES / 2));
+    assert_eq!(imports[0].totals[0].net, report_total(LINES));
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 3000);
+    // One undoable step.
+    assert_eq!(harness.state().history().len(), 1);
+    assert_eq!(harness.state().history().undo_label(), Some(LABEL));
+    let import_id = imports[0].id;
+
+    // Undo, on the job too.
+    let held = lock(&path);
+    edit_menu(&mut harness, &format!("Undo {LABEL}"));
+    harness.step();
+    frames_while_locked(&mut harness);
+    harness.get_by_label(&format!("Undo {LABEL}:"));
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 3000);
+    drop(held);
+    step_until(&mut harness, "the undo", |h| !h.state().is_writing_ledger());
+    assert_eq!(
+        harness.state().status_text(),
+        Some(format!("Undone: {LABEL}").as_str())
+    );
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 0);
+    assert_eq!(count_rows(ui_catalog(&harness), "ledger_imports"), 0);
+    assert_eq!(count_rows(ui_catalog(&harness), "ledger_import_totals"), 0);
+    assert!(harness.state().history().is_empty());
+    assert_eq!(harness.state().history().redo_label(), Some(LABEL));
+
+    // Redo brings back the same import.
+    edit_menu(&mut harness, &format!("Redo {LABEL}"));
+    step_until(&mut harness, "the redo", |h| {
+        !h.state().is_writing_ledger() && status_starts_with(h, "Redone")
+    });
+    let imports = ledger::list_imports(ui_catalog(&harness).conn()).expect("imports");
+    assert_eq!(imports.len(), 1);
+    assert_eq!(imports[0].id, import_id);
+    assert_eq!(imports[0].matched, u64::from(LINES / 2));
+    assert_eq!(imports[0].totals[0].net, report_total(LINES));
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 3000);
+    assert_eq!(harness.state().history().len(), 1);
+
+    // Remove… reads and removes its lines on the job; undo puts every one back. (The imports
+    // list is read again on a background job of the panel: wait for it.)
+    step_until(&mut harness, "the imports list", |h| {
+        h.query_by_label("Remove…").is_some()
+    });
+    harness.get_by_label("Remove…").click();
+    harness.run();
+    harness.get_by_label("Remove").click();
+    step_until(&mut harness, "the removal", |h| {
+        !h.state().is_writing_ledger() && status_starts_with(h, "Saved: Remove import")
+    });
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 0);
+    assert_eq!(harness.state().history().len(), 2);
+    edit_menu(&mut harness, "Undo Remove import distrokid-big.tsv");
+    step_until(&mut harness, "the undo of the removal", |h| {
+        !h.state().is_writing_ledger() && status_starts_with(h, "Undone")
+    });
+    let imports = ledger::list_imports(ui_catalog(&harness).conn()).expect("imports");
+    assert_eq!(imports.len(), 1);
+    assert_eq!(imports[0].id, import_id);
+    assert_eq!(imports[0].line_count, 3000);
+    assert_eq!(imports[0].matched, 1500);
+    assert_eq!(imports[0].totals[0].net, report_total(LINES));
+    assert_eq!(harness.state().history().undo_label(), Some(LABEL));
+}
+
+#[test]
+fn a_cancelled_import_leaves_the_ledger_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = catalog_file(dir.path());
+    let file = dir.path().join("distrokid-big.tsv");
+    std::fs::write(&file, report(LINES)).expect("write report");
+    let mut harness = app_on(&path);
+    read_report(&mut harness, &file, LINES);
+
+    let held = lock(&path);
+    harness
+        .get_by_label(&format!("Import {LINES} lines"))
+        .click();
+    harness.step();
+    frames_while_locked(&mut harness);
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    drop(held);
+    step_until(&mut harness, "the cancel", |h| {
+        !h.state().is_writing_ledger()
+    });
+    assert_eq!(
+        harness.state().status_text(),
+        Some(format!("Cancelled: {LABEL}. Nothing was changed.").as_str())
+    );
+    let catalog = ui_catalog(&harness);
+    assert_eq!(count_rows(catalog, "ledger_imports"), 0);
+    assert_eq!(count_rows(catalog, "ledger_import_totals"), 0);
+    assert_eq!(count_rows(catalog, "income_lines"), 0);
+    assert!(harness.state().history().is_empty());
+    assert_eq!(harness.state().history().redo_label(), None);
+}
+
+#[test]
+fn an_edit_made_during_the_write_waits_and_keeps_its_place_in_the_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = catalog_file(dir.path());
+    let file = dir.path().join("distrokid-big.tsv");
+    std::fs::write(&file, report(LINES)).expect("write report");
+    let mut harness = app_on(&path);
+    read_report(&mut harness, &file, LINES);
+
+    let held = lock(&path);
+    harness
+        .get_by_label(&format!("Import {LINES} lines"))
+        .click();
+    harness.step();
+    frames_while_locked(&mut harness);
+    // A cost added meanwhile is held, not written (the UI thread never waits for the lock).
+    // The window repaints while the job runs: step frames rather than wait for it to settle.
+    harness.get_by_label("Costs").click();
+    harness.run_steps(2);
+    for (field, text) in [("Date", "2024-03-01"), ("Amount", "12.00")] {
+        harness
+            .get_by_role_and_label(Role::TextInput, field)
+            .focus();
+        harness.run_steps(2);
+        harness
+            .get_by_role_and_label(Role::TextInput, field)
+            .type_text(text);
+        harness.run_steps(2);
+    }
+    harness.get_by_label("Add cost").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().is_writing_ledger());
+    assert!(
+        status_starts_with(&harness, "Your change is saved as soon as"),
+        "{:?}",
+        harness.state().status_text()
+    );
+    assert_eq!(count_rows(ui_catalog(&harness), "cost_lines"), 0);
+    drop(held);
+    step_until(&mut harness, "the import and the cost", |h| {
+        !h.state().is_writing_ledger() && count_rows(ui_catalog(h), "cost_lines") == 1
+    });
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 3000);
+    // In the order they were asked for: the import, then the cost.
+    assert_eq!(harness.state().history().len(), 2);
+    assert_eq!(harness.state().history().undo_label(), Some("Add cost"));
+    edit_menu(&mut harness, "Undo Add cost");
+    harness.run();
+    assert_eq!(count_rows(ui_catalog(&harness), "cost_lines"), 0);
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 3000);
+    edit_menu(&mut harness, &format!("Undo {LABEL}"));
+    step_until(&mut harness, "the undo", |h| {
+        !h.state().is_writing_ledger() && status_starts_with(h, "Undone")
+    });
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 0);
+}
+
+#[test]
+fn a_write_cancelled_after_lines_were_written_rolls_them_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = catalog_file(dir.path());
+    let file = dir.path().join("distrokid-big.tsv");
+    std::fs::write(&file, report(LINES)).expect("write report");
+    let catalog = Catalog::open(&path).expect("open");
+    let parsed = parse_file(&file, &[], &JobControl::default()).expect("parse");
+    let batch = prepare(catalog.conn(), &parsed, &[]).expect("prepare");
+    // Cancelled before it starts: the import's row is written, then the first slice of lines
+    // sees the cancel, and the transaction rolls back.
+    let control = JobControl::detached();
+    control.cancel();
+    let edit = Edit::one("Import", Change::sales_import(batch.clone()));
+    let result = apply_on_file(&path, edit, &control);
+    assert!(matches!(result, Err(EditError::Cancelled(_))), "{result:?}");
+    assert_eq!(count_rows(&catalog, "ledger_imports"), 0);
+    assert_eq!(count_rows(&catalog, "income_lines"), 0);
+    // Without the cancel it is written, all of it.
+    let control = Arc::new(JobControl::default());
+    let (recorded, _) = apply_on_file(
+        &path,
+        Edit::one("Import", Change::sales_import(batch)),
+        &control,
+    )
+    .expect("import");
+    assert_eq!(count_rows(&catalog, "income_lines"), 3000);
+    assert_eq!(control.snapshot().0, 3000, "progress counts every line");
+    // Removing it, cancelled, keeps every line.
+    let control = JobControl::detached();
+    control.cancel();
+    let result = apply_on_file(&path, recorded.inverse(), &control);
+    assert!(matches!(result, Err(EditError::Cancelled(_))), "{result:?}");
+    assert_eq!(count_rows(&catalog, "income_lines"), 3000);
+}
+
+/// `cargo test --release --test ledger_jobs -- --ignored --nocapture` in a debug build; run by
+/// default in release builds.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "timing: run with cargo test --release --test ledger_jobs"
+)]
+fn a_100k_line_report_is_written_without_a_long_frame() {
+    const BIG: u32 = 100_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = catalog_file(dir.path());
+    let file = dir.path().join("distrokid-big.tsv");
+    std::fs::write(&file, report(BIG)).expect("write report");
+    let mut harness = app_on(&path);
+    let started = Instant::now();
+    read_report(&mut harness, &file, BIG);
+    let read = started.elapsed();
+
+    // From the click until the Sales panel lists the import: every frame timed.
+    harness.get_by_label(&format!("Import {BIG} lines")).click();
+    let started = Instant::now();
+    let mut frames = 0_u32;
+    let mut committed = None;
+    let longest = step_until(&mut harness, "the import", |h| {
+        frames += 1;
+        if committed.is_none() && !h.state().is_writing_ledger() {
+            committed = Some(started.elapsed());
+        }
+        !h.state().is_writing_ledger()
+            && h.query_by_label(&format!("{BIG}")).is_some()
+            && h.query_by_label("Remove…").is_some()
+    });
+    let write = started.elapsed();
+    assert!(status_starts_with(&harness, "Saved: Import"));
+    assert_eq!(
+        count_rows(ui_catalog(&harness), "income_lines"),
+        i64::from(BIG)
+    );
+
+    edit_menu(&mut harness, &format!("Undo {LABEL}"));
+    let started = Instant::now();
+    let undo_longest = step_until(&mut harness, "the undo", |h| {
+        !h.state().is_writing_ledger()
+            && status_starts_with(h, "Undone")
+            && h.query_by_label("No reports imported yet.").is_some()
+    });
+    let undo = started.elapsed();
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 0);
+    println!(
+        "100k-line DistroKid report: read and matched in {read:.2?}; committed after \
+         {committed:.2?}, listed after {write:.2?} ({frames} frames, the longest \
+         {longest:.2?}); undone in {undo:.2?} (the longest frame {undo_longest:.2?})",
+        committed = committed.unwrap_or_default()
+    );
+    for (what, frame) in [("written", longest), ("undone", undo_longest)] {
+        assert!(
+            frame < Duration::from_millis(25),
+            "a frame took {frame:?} while the report was {what}"
+        );
+    }
+}
