@@ -60,7 +60,7 @@ const INDEX_THREADS: usize = 2;
 pub struct SearchBuilt {
     /// Search documents written (one per artist, release and track).
     pub documents: u64,
-    /// Reading the release documents and writing `search_docs`.
+    /// Writing `search_docs`.
     pub writing_documents: Duration,
     /// Waiting for the index threads to finish after that.
     pub waiting: Duration,
@@ -344,6 +344,7 @@ fn insert_documents(
 /// documentation for the steps.
 pub struct BulkLoad {
     triggers: Vec<(String, String)>,
+    /// (table, exact CREATE INDEX statement) of the dropped indexes.
     indexes: Vec<(String, String)>,
     threads: Vec<IndexThread>,
     shared: Arc<Shared>,
@@ -387,18 +388,18 @@ impl BulkLoad {
         )?;
         let mut indexes = Vec::new();
         for table in tables {
-            indexes.extend(saved_schema(
+            for (name, sql) in saved_schema(
                 tx,
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1
                    AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY rowid",
                 &[table],
-            )?);
+            )? {
+                tx.execute_batch(&format!("DROP INDEX {}", quote_ident(&name)))?;
+                indexes.push(((*table).to_owned(), sql));
+            }
         }
         for (name, _) in &triggers {
             tx.execute_batch(&format!("DROP TRIGGER {}", quote_ident(name)))?;
-        }
-        for (name, _) in &indexes {
-            tx.execute_batch(&format!("DROP INDEX {}", quote_ident(name)))?;
         }
         let shared = Arc::new(Shared::default());
         let mut threads = Vec::new();
@@ -481,8 +482,12 @@ impl BulkLoad {
         self.sent.push(batch);
     }
 
-    /// Re-creates the dropped indexes (each built once from the loaded rows). Call it once the
-    /// rows are written: the index threads meanwhile write out what they hold.
+    /// Call once the rows are written: re-creates the dropped indexes (each built once from
+    /// the loaded rows) and hands the index threads the rest of the documents, so they finish
+    /// meanwhile. The index threads first write out what they hold; the indexes of
+    /// `catalog_numbers` and `formats` are built first, then the release documents are read
+    /// (the schema's `release_search_body` looks them up by release) together with any kind
+    /// the caller did not hand over; then the other indexes.
     ///
     /// # Errors
     /// SQLite failures.
@@ -491,15 +496,51 @@ impl BulkLoad {
         for thread in &self.threads {
             thread.send(Message::Flush);
         }
-        for (_, sql) in &self.indexes {
-            tx.execute_batch(sql)?;
+        let looked_up = |table: &str| table == "catalog_numbers" || table == "formats";
+        for (table, sql) in &self.indexes {
+            if looked_up(table) {
+                tx.execute_batch(sql)?;
+            }
+        }
+        self.hand_over_the_rest(tx)?;
+        for (table, sql) in &self.indexes {
+            if !looked_up(table) {
+                tx.execute_batch(sql)?;
+            }
         }
         Ok(())
     }
 
-    /// Finishes the search index: reads the documents the caller did not hand over from the
-    /// loaded rows (run it after [`BulkLoad::restore_indexes`], which the release documents'
-    /// lookups use), writes every document into `search_docs`, waits for the index threads
+    /// Reads the documents the caller did not hand over (always the releases'), hands them
+    /// and the late ones over as one more ascending run, and closes the threads' channels.
+    fn hand_over_the_rest(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        for kind in [Kind::Artist, Kind::Release, Kind::Track] {
+            if self.handed[kind as usize] {
+                continue;
+            }
+            let mut stmt = tx.prepare(documents_sql(kind))?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                self.late.push((row.get(0)?, row.get(1)?));
+            }
+        }
+        let mut late = std::mem::take(&mut self.late);
+        late.sort_unstable_by_key(|(id, _)| *id);
+        for chunk in late.chunks(BATCH) {
+            let batch: Batch = Arc::new(chunk.to_vec());
+            for thread in &self.threads {
+                thread.send(Message::Documents(Arc::clone(&batch)));
+            }
+            self.sent.push(batch);
+        }
+        for thread in &mut self.threads {
+            thread.sender = None;
+        }
+        Ok(())
+    }
+
+    /// Finishes the search index (after [`BulkLoad::restore_indexes`]): writes every document
+    /// into `search_docs`, waits for the index threads
     /// (reporting their progress through `control`'s done count, from `done_from` to
     /// `done_to`) and copies their indexes into the catalog. Returns what it did, or `None`
     /// when `control` was cancelled meanwhile (the caller rolls back).
@@ -514,32 +555,10 @@ impl BulkLoad {
         done_to: u64,
     ) -> Result<Option<SearchBuilt>> {
         let started = Instant::now();
-        self.flush();
-        for kind in [Kind::Artist, Kind::Release, Kind::Track] {
-            if self.handed[kind as usize] {
-                continue;
-            }
-            let mut stmt = tx.prepare(documents_sql(kind))?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                self.late.push((row.get(0)?, row.get(1)?));
-            }
+        if control.is_cancelled() {
+            self.shared.cancel.store(true, Ordering::Relaxed);
+            return Ok(None);
         }
-        // The late documents as one more ascending run.
-        let mut late = std::mem::take(&mut self.late);
-        late.sort_unstable_by_key(|(id, _)| *id);
-        for chunk in late.chunks(BATCH) {
-            let batch: Batch = Arc::new(chunk.to_vec());
-            for thread in &self.threads {
-                thread.send(Message::Documents(Arc::clone(&batch)));
-            }
-            self.sent.push(batch);
-        }
-        drop(late);
-        for thread in &mut self.threads {
-            thread.sender = None;
-        }
-
         // search_docs, in id order (appending to its table), while the threads index.
         let mut docs: Vec<&(i64, String)> = self.sent.iter().flat_map(|b| b.iter()).collect();
         docs.sort_unstable_by_key(|(id, _)| *id);
