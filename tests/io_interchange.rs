@@ -390,6 +390,26 @@ fn json_import_indexes_tracks_in_any_order_and_titles_that_are_not_text() {
     let report = labeldesk::db::check::run(target.conn()).expect("check");
     assert!(report.is_ok(), "{report:?}");
 
+    // Without track ids in the file: the documents are handed over as each row gets its id.
+    let mut no_ids = plain.clone();
+    // An older catalog version: its files may lack columns added since.
+    no_ids.schema_version -= 1;
+    let tracks = no_ids
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "tracks")
+        .expect("tracks table");
+    let id = tracks.columns.iter().position(|c| c == "id").expect("id column");
+    tracks.columns.remove(id);
+    for row in &mut tracks.rows {
+        row.remove(id);
+    }
+    let mut target = Catalog::open_in_memory().expect("empty catalog");
+    json::import(&mut target, &no_ids, &control()).expect("import without track ids");
+    assert_eq!(search_docs(&target).len(), expected.len());
+    let report = labeldesk::db::check::run(target.conn()).expect("check");
+    assert!(report.is_ok(), "{report:?}");
+
     // With the number: the track documents come from SQL ('1999' as the trigger writes it).
     let mut target = Catalog::open_in_memory().expect("empty catalog");
     json::import(&mut target, &doc, &control()).expect("import");

@@ -34,8 +34,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, Transaction, params_from_iter};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, Transaction};
 
 use super::error::{DbError, Result};
 use crate::jobs::JobControl;
@@ -468,6 +468,17 @@ impl BulkLoad {
         }
     }
 
+    /// Tells the index threads to write out what they hold once they have indexed everything
+    /// handed over so far: call it when a run of documents is complete and the rows still
+    /// take a while (an import that handed over every track before writing them), so that
+    /// work is done while the rows go in rather than after.
+    pub fn write_out(&mut self) {
+        self.flush();
+        for thread in &self.threads {
+            thread.send(Message::Flush);
+        }
+    }
+
     fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
@@ -492,10 +503,7 @@ impl BulkLoad {
     /// # Errors
     /// SQLite failures.
     pub fn restore_indexes(&mut self, tx: &Transaction<'_>) -> Result<()> {
-        self.flush();
-        for thread in &self.threads {
-            thread.send(Message::Flush);
-        }
+        self.write_out();
         let looked_up = |table: &str| table == "catalog_numbers" || table == "formats";
         for (table, sql) in &self.indexes {
             if looked_up(table) {
@@ -661,13 +669,12 @@ fn install(tx: &Transaction<'_>, index: &str, create_sql: &str, built: &Connecti
         ))?;
         let mut select = built.prepare(&format!("SELECT {list} FROM {name}"))?;
         let mut rows = select.query([])?;
-        let mut values: Vec<Value> = Vec::with_capacity(columns.len());
         while let Some(row) = rows.next()? {
-            values.clear();
+            // Bound straight from the thread's row (no copy of the segment pages).
             for i in 0..columns.len() {
-                values.push(row.get(i)?);
+                insert.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(row.get_ref(i)?))?;
             }
-            insert.execute(params_from_iter(values.iter()))?;
+            insert.raw_execute()?;
         }
     }
     Ok(())

@@ -1582,6 +1582,34 @@ fn import_in_transaction(
     control.set_done(0);
     let mut summary = ImportSummary::default();
     let mut rowids: HashMap<&str, Vec<i64>> = HashMap::new();
+    // The search documents of tables whose ids are in the file go to the index threads at
+    // once, so they are tokenized while every table's rows are written.
+    let mut handed_early: Vec<&str> = Vec::new();
+    for table in &plan {
+        let Some(columns) = SearchColumns::of(&table.name, &table.columns, &table.rows) else {
+            continue;
+        };
+        let Some(id) = table.columns.iter().position(|c| c == "id") else {
+            continue;
+        };
+        let ids: Option<Vec<i64>> = table
+            .rows
+            .iter()
+            .map(|row| match row.get(id) {
+                Some(Cell::Integer(n)) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        if let Some(ids) = ids {
+            for (rowid, row) in ids.into_iter().zip(&table.rows) {
+                columns.hand_over(&mut bulk, rowid, row);
+            }
+            handed_early.push(&table.name);
+        }
+    }
+    if !handed_early.is_empty() {
+        bulk.write_out();
+    }
     for table in plan {
         control.set_stage(&format!("Importing {}", table.name));
         let insert = format!(
@@ -1602,7 +1630,11 @@ fn import_in_transaction(
                 table.name
             )))?;
         let ids = rowids.entry(table.name.as_str()).or_default();
-        let documents = SearchColumns::of(&table.name, &table.columns, &table.rows);
+        let documents = if handed_early.contains(&table.name.as_str()) {
+            None
+        } else {
+            SearchColumns::of(&table.name, &table.columns, &table.rows)
+        };
         for (r, row) in table.rows.iter().enumerate() {
             control.check()?;
             stmt.execute(rusqlite::params_from_iter(row.iter()))
