@@ -244,10 +244,7 @@ impl Drop for IndexThread {
 }
 
 fn lost() -> DbError {
-    DbError::Damaged {
-        path: "the search index being built".to_owned(),
-        detail: "the thread building it stopped unexpectedly".to_owned(),
-    }
+    DbError::IndexThread("the thread building it stopped unexpectedly".to_owned())
 }
 
 /// The body of an index thread.

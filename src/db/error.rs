@@ -47,6 +47,9 @@ pub enum DbError {
         #[source]
         source: std::io::Error,
     },
+    /// A bulk load's search-index thread stopped without finishing (it panicked).
+    #[error("building the search index failed: {0}. Nothing was changed.")]
+    IndexThread(String),
     #[error("catalog error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
