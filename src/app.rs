@@ -1553,6 +1553,9 @@ impl LabeldeskApp {
     }
 }
 
+/// Width of a job's stage text in the status bar (longer stages are cut, whole on hover).
+const STAGE_WIDTH: f32 = 240.0;
+
 /// One background job in the status bar: its title, a progress bar (a spinner while the
 /// amount of work is unknown), its stage, and Cancel.
 fn job_ui(ui: &mut egui::Ui, title: &str, control: &crate::jobs::JobControl, cancellable: bool) {
@@ -1567,7 +1570,15 @@ fn job_ui(ui: &mut egui::Ui, title: &str, control: &crate::jobs::JobControl, can
     } else {
         ui.spinner();
     }
-    crate::ui::widgets::hint_ui(ui, &stage);
+    // A fixed width for the stage, so Cancel stays put while the stage text changes (the
+    // status bar is laid out right to left: Cancel sits left of it).
+    let height = ui.spacing().interact_size.y;
+    ui.add_sized(
+        [STAGE_WIDTH, height],
+        egui::Label::new(RichText::new(&stage).color(crate::ui::theme::weak_color(ui)))
+            .truncate(),
+    )
+    .on_hover_text(&stage);
     if cancellable && ui.small_button("Cancel").clicked() {
         control.cancel();
     }
@@ -1674,5 +1685,43 @@ pub fn open_app(db_path: Option<PathBuf>, state: UiState) -> LabeldeskApp {
             },
             state,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+
+    use crate::jobs::JobControl;
+
+    /// The Cancel button of a job in the status bar stays where it is when the stage text
+    /// changes (it used to move with the text and take clicks meant for it elsewhere).
+    #[test]
+    fn a_jobs_cancel_button_stays_put_while_its_stage_changes() {
+        let control = std::sync::Arc::new(JobControl::default());
+        control.set_total(10);
+        let shown = std::sync::Arc::clone(&control);
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(900.0, 40.0))
+            .build_ui(move |ui| {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    super::job_ui(ui, "Import", &shown, true);
+                });
+            });
+        let mut places = Vec::new();
+        for stage in [
+            "Reading",
+            "Importing tracks, a much longer stage than the first one",
+            "Saving",
+        ] {
+            control.set_stage(stage);
+            harness.run();
+            places.push(harness.get_by_label("Cancel").rect());
+        }
+        assert!(places.windows(2).all(|w| w[0] == w[1]), "{places:?}");
+        harness.get_by_label("Cancel").click();
+        harness.run();
+        assert!(control.is_cancelled());
     }
 }
