@@ -622,6 +622,18 @@ impl LabeldeskApp {
         true
     }
 
+    /// Refuses `what` (which would replace the open catalog and reset every panel) while the
+    /// Contracts editor holds unsaved terms, and shows them.
+    fn refuse_with_unsaved_contract(&mut self, what: &str) -> bool {
+        if !self.contracts.has_unsaved_changes() {
+            return false;
+        }
+        let note = self.contracts.unsaved_note().unwrap_or_default();
+        self.panel = Panel::Contracts;
+        self.notify(format!("Not {what}. {note}"), true);
+        true
+    }
+
     /// True while a sales import (or its removal, undo or redo) is being written.
     #[must_use]
     pub fn is_writing_ledger(&self) -> bool {
@@ -743,7 +755,9 @@ impl LabeldeskApp {
 
     /// Back from the demo label to the user's own catalog.
     fn open_home_catalog(&mut self) {
-        if self.refuse_while_writing_ledger("opening your catalog") {
+        if self.refuse_while_writing_ledger("opening your catalog")
+            || self.refuse_with_unsaved_contract("opening your catalog")
+        {
             return;
         }
         let Some(home) = self.home_catalog.take() else {
@@ -1343,7 +1357,9 @@ impl LabeldeskApp {
         let Some(path) = self.catalog_path() else {
             return;
         };
-        if self.refuse_while_writing_ledger("restoring a backup") {
+        if self.refuse_while_writing_ledger("restoring a backup")
+            || self.refuse_with_unsaved_contract("restoring a backup")
+        {
             return;
         }
         self.flush_drafts();
@@ -1575,8 +1591,7 @@ fn job_ui(ui: &mut egui::Ui, title: &str, control: &crate::jobs::JobControl, can
     let height = ui.spacing().interact_size.y;
     ui.add_sized(
         [STAGE_WIDTH, height],
-        egui::Label::new(RichText::new(&stage).color(crate::ui::theme::weak_color(ui)))
-            .truncate(),
+        egui::Label::new(RichText::new(&stage).color(crate::ui::theme::weak_color(ui))).truncate(),
     )
     .on_hover_text(&stage);
     if cancellable && ui.small_button("Cancel").clicked() {

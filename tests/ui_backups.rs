@@ -508,3 +508,80 @@ fn a_spreadsheet_column_mapping_is_picked_saved_and_used_again() {
         1
     );
 }
+
+#[test]
+fn a_restore_waits_for_unsaved_contract_terms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("label.sqlite");
+    let mut catalog = Catalog::create(&path).expect("create");
+    catalog
+        .write(|tx| labeldesk::demo::create(tx, common::today()))
+        .expect("demo");
+    let mut harness = app_on(catalog);
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Back up now").click();
+    step_until(&mut harness, "the backup", |app| {
+        app.status_text()
+            .is_some_and(|s| s.starts_with("Backed up"))
+    });
+
+    // Unsaved terms in the Contracts editor.
+    harness
+        .get_by(|n| n.role() != Role::Label && n.label().as_deref() == Some("Contracts"))
+        .click();
+    harness.run();
+    harness
+        .get_by(|n| {
+            n.role() == Role::Button
+                && n.label()
+                    .is_some_and(|l| l.starts_with("Recording agreement\n"))
+        })
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Title")
+        .type_text("Recording agreement, renegotiated");
+    harness.run();
+
+    // Restoring would reset every panel: refused, and the terms are still there.
+    harness
+        .get_by(|n| n.role() != Role::Label && n.label().as_deref() == Some("Catalog"))
+        .click();
+    harness.run();
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Backups…").click();
+    harness.run();
+    harness.get_by_label("Restore…").click();
+    harness.run();
+    harness.get_by_label("Restore").click();
+    harness.run();
+    assert_eq!(
+        harness.state().status_text(),
+        Some(
+            "Not restoring a backup. Your unsaved changes to “Recording agreement, renegotiated” \
+             are kept in Contracts: save or discard them there"
+        )
+    );
+    assert_eq!(
+        harness.state().panel(),
+        labeldesk::command::Panel::Contracts
+    );
+    assert!(
+        harness.state().catalog().is_some(),
+        "the catalog stays open"
+    );
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::TextInput, "Title")
+            .value()
+            .as_deref(),
+        Some("Recording agreement, renegotiated")
+    );
+}

@@ -1598,7 +1598,16 @@ impl ContractsPanel {
                                 None,
                                 100.0,
                             );
-                            ui.checkbox(&mut o.exercised, "");
+                            // No text in the grid cell; screen readers hear the column's name.
+                            let exercised = o.exercised;
+                            ui.checkbox(&mut o.exercised, "").widget_info(|| {
+                                egui::WidgetInfo::selected(
+                                    egui::accesskit::Role::CheckBox,
+                                    true,
+                                    exercised,
+                                    format!("Option {n} taken up"),
+                                )
+                            });
                             if ui.small_button(format!("Remove option {n}")).clicked() {
                                 remove = Some(i);
                             }
