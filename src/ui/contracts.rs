@@ -1572,7 +1572,7 @@ impl ContractsPanel {
                         ui.label("Option");
                         ui.label("Notice by");
                         ui.label("Ends");
-                        ui.label("Taken up");
+                        let taken_up = ui.label("Taken up").id;
                         ui.label("");
                         ui.end_row();
                         for (i, o) in form.options.iter_mut().enumerate() {
@@ -1598,16 +1598,8 @@ impl ContractsPanel {
                                 None,
                                 100.0,
                             );
-                            // No text in the grid cell; screen readers hear the column's name.
-                            let exercised = o.exercised;
-                            ui.checkbox(&mut o.exercised, "").widget_info(|| {
-                                egui::WidgetInfo::selected(
-                                    egui::accesskit::Role::CheckBox,
-                                    true,
-                                    exercised,
-                                    format!("Option {n} taken up"),
-                                )
-                            });
+                            // No text in the grid cell: named by its column's heading.
+                            ui.checkbox(&mut o.exercised, "").labelled_by(taken_up);
                             if ui.small_button(format!("Remove option {n}")).clicked() {
                                 remove = Some(i);
                             }
