@@ -27,6 +27,84 @@ use crate::undo::{Change, Edit};
 /// A cover being read and scaled on a background thread.
 type CoverJob = Receiver<Result<Cover, String>>;
 
+/// The tracklist grid's spacing between columns and rows.
+const TRACK_GRID_SPACING: [f32; 2] = [6.0, 4.0];
+
+/// The text fields of a track row.
+const TRACK_FIELDS: [&str; 5] = ["disc", "position", "title", "duration", "isrc"];
+
+/// A track field's widget id: it follows the track, so keyboard focus stays with it when
+/// tracks are reordered or rows above it are not drawn.
+fn track_field_id(track: TrackId, field: &str) -> egui::Id {
+    egui::Id::unique(("track_field", track.0, field))
+}
+
+/// A track row's buttons, in a scope whose id follows the track (not the number of widgets
+/// drawn before it), so a focused button keeps the focus while the list scrolls.
+fn track_buttons_ui(
+    ui: &mut egui::Ui,
+    track: TrackId,
+    part: &str,
+    add: impl FnOnce(&mut egui::Ui),
+) {
+    ui.scope_builder(
+        egui::UiBuilder::new()
+            .scope_id(egui::Id::unique(("track_buttons", track.0, part)))
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        add,
+    );
+}
+
+/// What the tracklist keeps between frames so that it lays out only the rows in view: a long
+/// tracklist costs no more per frame than a short one.
+#[derive(Default)]
+struct TrackRows {
+    /// The height of a track row as last drawn; rows out of view take this height.
+    height: Option<f32>,
+    /// The tracks `field_ids` is for, in order.
+    ids: Vec<TrackId>,
+    /// Every track field's widget id → its track: which row holds the keyboard focus.
+    field_ids: HashMap<egui::Id, TrackId>,
+    /// Each row's validation, for the draft it was made from (cleared when the saved tracks
+    /// change).
+    errors: HashMap<TrackId, (TrackDraft, FieldErrors)>,
+    /// Whether Tab or an arrow key was pressed last frame.
+    navigated: bool,
+    /// The track whose row held the keyboard focus last frame (in a field or on a button),
+    /// and where: its row is drawn, and when Alt+Up/Down moved it, scrolled into view.
+    focused_at: Option<(TrackId, usize)>,
+}
+
+impl TrackRows {
+    fn refresh(&mut self, tracks: &[TrackDraft]) {
+        if self.ids.len() == tracks.len() && self.ids.iter().zip(tracks).all(|(a, d)| *a == d.id) {
+            return;
+        }
+        self.ids = tracks.iter().map(|d| d.id).collect();
+        self.field_ids = tracks
+            .iter()
+            .flat_map(|d| TRACK_FIELDS.map(|f| (track_field_id(d.id, f), d.id)))
+            .collect();
+    }
+
+    /// The draft's validation errors, validated again only when the draft changed.
+    fn errors_of(&mut self, draft: &TrackDraft, saved: &Track) -> &FieldErrors {
+        let entry = self.errors.entry(draft.id).or_insert_with(|| {
+            (
+                draft.clone(),
+                draft.to_track(saved).err().unwrap_or_default(),
+            )
+        });
+        if entry.0 != *draft {
+            *entry = (
+                draft.clone(),
+                draft.to_track(saved).err().unwrap_or_default(),
+            );
+        }
+        &entry.1
+    }
+}
+
 pub struct ReleaseEditor {
     id: ReleaseId,
     revision: u64,
@@ -48,6 +126,7 @@ pub struct ReleaseEditor {
     dialog_job: Option<Receiver<Option<PathBuf>>>,
     highlighted: Option<TrackId>,
     focused_track: Option<TrackId>,
+    rows: TrackRows,
     delete_requested: bool,
     add_credit: Option<ArtistId>,
 }
@@ -99,6 +178,7 @@ impl ReleaseEditor {
             dialog_job: None,
             highlighted: None,
             focused_track: None,
+            rows: TrackRows::default(),
             delete_requested: false,
             add_credit: None,
         };
@@ -132,6 +212,8 @@ impl ReleaseEditor {
             return;
         };
         let old = std::mem::replace(&mut self.saved, saved);
+        // Each row's validation depends on its saved track too.
+        self.rows.errors.clear();
         if self.head == HeadDraft::from_release(&old.release) {
             self.head = HeadDraft::from_release(&self.saved.release);
         }
@@ -905,9 +987,52 @@ impl ReleaseEditor {
         // A disc column only for multi-disc releases (2×LP, double CD).
         let multi_disc = self.saved.formats.iter().any(|f| f.discs > 1)
             || self.saved.tracks.iter().any(|t| t.disc > 1);
+        // Only the rows in view are laid out (a field costs the same whether it is seen or
+        // not); the others take their height, so the scroll bar and the positions stay right.
+        // Also drawn, wherever they are: the first row, the row with the keyboard focus and its
+        // neighbours (Tab, Shift+Tab and the arrow keys move there, and a focused widget not
+        // drawn for a frame loses the focus without saving), the last row while the keyboard
+        // moves the focus (Shift+Tab enters the list there, a frame later), and a row that
+        // search asked to show.
+        self.rows.refresh(&self.tracks);
+        let navigating = ui.input(|i| {
+            [Key::Tab, Key::ArrowUp, Key::ArrowDown]
+                .into_iter()
+                .any(|k| i.key_pressed(k))
+        });
+        let index_of = |id: TrackId| self.tracks.iter().position(|d| d.id == id);
+        let focus_holder = ui
+            .memory(egui::Memory::focused)
+            .and_then(|f| self.rows.field_ids.get(&f).copied());
+        // The first row always: every row has the same columns, so one drawn row gives the
+        // grid (and the panel) its width.
+        let mut keep: Vec<usize> = vec![0];
+        if navigating || self.rows.navigated {
+            keep.push(total.saturating_sub(1));
+        }
+        self.rows.navigated = navigating;
+        for index in [focus_holder, self.rows.focused_at.map(|(id, _)| id)]
+            .into_iter()
+            .flatten()
+            .filter_map(index_of)
+        {
+            keep.extend([index.saturating_sub(1), index, index + 1]);
+        }
+        keep.extend(self.highlighted.and_then(index_of));
+        let clip = ui.clip_rect();
+        let row_gap = TRACK_GRID_SPACING[1];
+        let mut row_height = self.rows.height.unwrap_or(ui.spacing().interact_size.y);
+        let mut measured = None;
+        let mut assign_width_kept = false;
+        // The row holding the keyboard focus, in a field or on a button.
+        let mut focused_row = None;
+        let mut scroll_to = None;
+        let rows = &mut self.rows;
+        let saved_tracks = &self.saved.tracks;
+        let highlighted = &mut self.highlighted;
         egui::Grid::new("tracklist")
             .num_columns(if multi_disc { 7 } else { 6 })
-            .spacing([6.0, 4.0])
+            .spacing(TRACK_GRID_SPACING)
             .striped(true)
             .show(ui, |ui| {
                 if multi_disc {
@@ -918,106 +1043,141 @@ impl ReleaseEditor {
                 }
                 ui.end_row();
                 for (index, draft) in self.tracks.iter_mut().enumerate() {
-                    let Some(saved) = self.saved.tracks.iter().find(|t| t.id == draft.id) else {
+                    let Some(saved) = saved_tracks
+                        .get(index)
+                        .filter(|t| t.id == draft.id)
+                        .or_else(|| saved_tracks.iter().find(|t| t.id == draft.id))
+                    else {
                         continue;
                     };
-                    let errors = draft.to_track(saved).err().unwrap_or_default();
-                    let n = index + 1;
-                    let id = draft.id;
-                    let disc = multi_disc.then(|| {
-                        widgets::cell_field_with_id_ui(
+                    let errors = rows.errors_of(draft, saved);
+                    let top = ui.cursor().top();
+                    let in_view = top + row_height >= clip.top() && top <= clip.bottom();
+                    if !in_view && !keep.contains(&index) {
+                        ui.allocate_space(egui::vec2(0.0, row_height));
+                        // The "Assign ISRC" column is as wide as its button wherever a track
+                        // has no ISRC, drawn or not: an invisible button keeps the width.
+                        if !assign_width_kept && draft.isrc.trim().is_empty() {
+                            for _ in 1..if multi_disc { 5 } else { 4 } {
+                                ui.allocate_space(egui::Vec2::ZERO);
+                            }
+                            ui.scope_builder(egui::UiBuilder::new().invisible(), |ui| {
+                                ui.horizontal(|ui| ui.small_button("Assign ISRC"));
+                            });
+                            assign_width_kept = true;
+                        }
+                        ui.end_row();
+                    } else {
+                        let n = index + 1;
+                        let id = draft.id;
+                        let mut responses = Vec::with_capacity(9);
+                        if multi_disc {
+                            responses.push(widgets::cell_field_with_id_ui(
+                                ui,
+                                track_field_id(id, "disc"),
+                                &format!("Disc of track {n}"),
+                                &mut draft.disc,
+                                errors.get("disc"),
+                                30.0,
+                            ));
+                        }
+                        responses.push(widgets::cell_field_with_id_ui(
                             ui,
-                            egui::Id::unique(("track_field", id.0, "disc")),
-                            &format!("Disc of track {n}"),
-                            &mut draft.disc,
-                            errors.get("disc"),
-                            30.0,
-                        )
-                    });
-                    let position = widgets::cell_field_with_id_ui(
-                        ui,
-                        egui::Id::unique(("track_field", id.0, "position")),
-                        &format!("Position of track {n}"),
-                        &mut draft.position,
-                        errors.get("position"),
-                        38.0,
-                    );
-                    let title = widgets::cell_field_with_id_ui(
-                        ui,
-                        egui::Id::unique(("track_field", id.0, "title")),
-                        &format!("Title of track {n}"),
-                        &mut draft.title,
-                        errors.get("title"),
-                        210.0,
-                    );
-                    let duration = widgets::cell_field_with_id_ui(
-                        ui,
-                        egui::Id::unique(("track_field", id.0, "duration")),
-                        &format!("Duration of track {n}"),
-                        &mut draft.duration,
-                        errors.get("duration"),
-                        70.0,
-                    );
-                    let isrc = widgets::cell_field_with_id_ui(
-                        ui,
-                        egui::Id::unique(("track_field", id.0, "isrc")),
-                        &format!("ISRC of track {n}"),
-                        &mut draft.isrc,
-                        errors.get("isrc"),
-                        132.0,
-                    );
-                    if self.highlighted == Some(id) {
-                        title.scroll_to_me(Some(egui::Align::Center));
-                        title.request_focus();
-                        self.highlighted = None;
+                            track_field_id(id, "position"),
+                            &format!("Position of track {n}"),
+                            &mut draft.position,
+                            errors.get("position"),
+                            38.0,
+                        ));
+                        let title = widgets::cell_field_with_id_ui(
+                            ui,
+                            track_field_id(id, "title"),
+                            &format!("Title of track {n}"),
+                            &mut draft.title,
+                            errors.get("title"),
+                            210.0,
+                        );
+                        if *highlighted == Some(id) {
+                            title.scroll_to_me(Some(egui::Align::Center));
+                            title.request_focus();
+                            *highlighted = None;
+                        }
+                        responses.push(title);
+                        responses.push(widgets::cell_field_with_id_ui(
+                            ui,
+                            track_field_id(id, "duration"),
+                            &format!("Duration of track {n}"),
+                            &mut draft.duration,
+                            errors.get("duration"),
+                            70.0,
+                        ));
+                        responses.push(widgets::cell_field_with_id_ui(
+                            ui,
+                            track_field_id(id, "isrc"),
+                            &format!("ISRC of track {n}"),
+                            &mut draft.isrc,
+                            errors.get("isrc"),
+                            132.0,
+                        ));
+                        let fields = responses.len();
+                        // The buttons' ids follow the track, not the rows drawn above it, so
+                        // a focused button keeps the focus while the list scrolls.
+                        ui.horizontal(|ui| {
+                            if draft.isrc.trim().is_empty() {
+                                track_buttons_ui(ui, id, "assign", |ui| {
+                                    let button = ui.small_button("Assign ISRC");
+                                    if button.clicked() {
+                                        assign = Some(id);
+                                    }
+                                    responses.push(button);
+                                });
+                            }
+                        });
+                        ui.horizontal(|ui| {
+                            track_buttons_ui(ui, id, "order", |ui| {
+                                let up = ui
+                                    .add_enabled(index > 0, egui::Button::new("Up").small())
+                                    .on_hover_text("Move up (Alt+Up)");
+                                if up.clicked() {
+                                    moves = Some((id, true));
+                                }
+                                let down = ui
+                                    .add_enabled(
+                                        index + 1 < total,
+                                        egui::Button::new("Down").small(),
+                                    )
+                                    .on_hover_text("Move down (Alt+Down)");
+                                if down.clicked() {
+                                    moves = Some((id, false));
+                                }
+                                let remove_button =
+                                    ui.small_button("Remove").on_hover_text("Remove this track");
+                                if remove_button.clicked() {
+                                    remove = Some(id);
+                                }
+                                responses.extend([up, down, remove_button]);
+                            });
+                        });
+                        ui.end_row();
+                        measured = Some(ui.cursor().top() - top - row_gap);
+                        row_height = measured.unwrap_or(row_height);
+                        for (i, r) in responses.iter().enumerate() {
+                            let field = i < fields;
+                            if field && r.lost_focus() {
+                                commit = Some(id);
+                            }
+                            if r.has_focus() {
+                                if field {
+                                    focused = Some(id);
+                                }
+                                focused_row = Some((id, index, r.rect));
+                            }
+                            // Tab to a row at the edge of the view scrolls it into view.
+                            if r.gained_focus() && !clip.contains_rect(r.rect) {
+                                scroll_to = Some(r.rect);
+                            }
+                        }
                     }
-                    for r in [
-                        Some(&position),
-                        Some(&title),
-                        Some(&duration),
-                        Some(&isrc),
-                        disc.as_ref(),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    {
-                        if r.lost_focus() {
-                            commit = Some(id);
-                        }
-                        if r.has_focus() {
-                            focused = Some(id);
-                        }
-                    }
-                    ui.horizontal(|ui| {
-                        if draft.isrc.trim().is_empty() && ui.small_button("Assign ISRC").clicked()
-                        {
-                            assign = Some(id);
-                        }
-                    });
-                    ui.horizontal(|ui| {
-                        if ui
-                            .add_enabled(index > 0, egui::Button::new("Up").small())
-                            .on_hover_text("Move up (Alt+Up)")
-                            .clicked()
-                        {
-                            moves = Some((id, true));
-                        }
-                        if ui
-                            .add_enabled(index + 1 < total, egui::Button::new("Down").small())
-                            .on_hover_text("Move down (Alt+Down)")
-                            .clicked()
-                        {
-                            moves = Some((id, false));
-                        }
-                        if ui
-                            .small_button("Remove")
-                            .on_hover_text("Remove this track")
-                            .clicked()
-                        {
-                            remove = Some(id);
-                        }
-                    });
-                    ui.end_row();
                     if !errors.is_empty() {
                         ui.label("");
                         ui.label(
@@ -1029,6 +1189,23 @@ impl ReleaseEditor {
                     }
                 }
             });
+        if measured.is_some() {
+            self.rows.height = measured;
+        }
+        // A focused track moved by Alt+Up/Down stays in view.
+        if let Some((id, index, rect)) = focused_row {
+            let reordered = self
+                .rows
+                .focused_at
+                .is_some_and(|(was, at)| was == id && at != index);
+            if reordered && !clip.contains_rect(rect) {
+                scroll_to = Some(rect);
+            }
+        }
+        self.rows.focused_at = focused_row.map(|(id, index, _)| (id, index));
+        if let Some(rect) = scroll_to {
+            ui.scroll_to_rect(rect, None);
+        }
         self.focused_track = focused;
         for draft in &self.tracks {
             self.warnings_ui(ui, ctx, WarningAt::Isrc(draft.id));
