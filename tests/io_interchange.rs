@@ -399,7 +399,11 @@ fn json_import_indexes_tracks_in_any_order_and_titles_that_are_not_text() {
         .iter_mut()
         .find(|t| t.name == "tracks")
         .expect("tracks table");
-    let id = tracks.columns.iter().position(|c| c == "id").expect("id column");
+    let id = tracks
+        .columns
+        .iter()
+        .position(|c| c == "id")
+        .expect("id column");
     tracks.columns.remove(id);
     for row in &mut tracks.rows {
         row.remove(id);
