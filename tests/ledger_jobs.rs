@@ -430,26 +430,28 @@ fn a_write_cancelled_after_lines_were_written_rolls_them_back() {
     assert_eq!(count_rows(&catalog, "income_lines"), 3000);
 }
 
-/// `cargo test --release --test ledger_jobs -- --ignored --nocapture` in a debug build; run by
-/// default in release builds.
+/// A big report is written while the window keeps drawing short frames. Release builds
+/// (`cargo test --release --test ledger_jobs -- --nocapture` prints the figures): 100,000 lines,
+/// every frame under 25 ms. Debug builds, whose frames are several times slower: 20,000 lines,
+/// every frame under 50 ms (writing them on the UI thread takes one frame of about 0.3 s).
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "timing: run with cargo test --release --test ledger_jobs"
-)]
-fn a_100k_line_report_is_written_without_a_long_frame() {
-    const BIG: u32 = 100_000;
+fn a_big_report_is_written_without_a_long_frame() {
+    let (big, limit): (u32, Duration) = if cfg!(debug_assertions) {
+        (20_000, Duration::from_millis(50))
+    } else {
+        (100_000, Duration::from_millis(25))
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let path = catalog_file(dir.path());
     let file = dir.path().join("distrokid-big.tsv");
-    std::fs::write(&file, report(BIG)).expect("write report");
+    std::fs::write(&file, report(big)).expect("write report");
     let mut harness = app_on(&path);
     let started = Instant::now();
-    read_report(&mut harness, &file, BIG);
+    read_report(&mut harness, &file, big);
     let read = started.elapsed();
 
     // From the click until the Sales panel lists the import: every frame timed.
-    harness.get_by_label(&format!("Import {BIG} lines")).click();
+    harness.get_by_label(&format!("Import {big} lines")).click();
     let started = Instant::now();
     let mut frames = 0_u32;
     let mut committed = None;
@@ -459,14 +461,14 @@ fn a_100k_line_report_is_written_without_a_long_frame() {
             committed = Some(started.elapsed());
         }
         !h.state().is_writing_ledger()
-            && h.query_by_label(&format!("{BIG}")).is_some()
+            && h.query_by_label(&format!("{big}")).is_some()
             && h.query_by_label("Remove…").is_some()
     });
     let write = started.elapsed();
     assert!(status_starts_with(&harness, "Saved: Import"));
     assert_eq!(
         count_rows(ui_catalog(&harness), "income_lines"),
-        i64::from(BIG)
+        i64::from(big)
     );
 
     edit_menu(&mut harness, &format!("Undo {LABEL}"));
@@ -479,14 +481,14 @@ fn a_100k_line_report_is_written_without_a_long_frame() {
     let undo = started.elapsed();
     assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 0);
     println!(
-        "100k-line DistroKid report: read and matched in {read:.2?}; committed after \
+        "{big}-line DistroKid report: read and matched in {read:.2?}; committed after \
          {committed:.2?}, listed after {write:.2?} ({frames} frames, the longest \
          {longest:.2?}); undone in {undo:.2?} (the longest frame {undo_longest:.2?})",
         committed = committed.unwrap_or_default()
     );
     for (what, frame) in [("written", longest), ("undone", undo_longest)] {
         assert!(
-            frame < Duration::from_millis(25),
+            frame < limit,
             "a frame took {frame:?} while the report was {what}"
         );
     }
