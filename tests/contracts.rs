@@ -736,6 +736,15 @@ fn costs_recoup_and_release_contracts_take_precedence() {
     let statements = contracts::statements(f.catalog.conn(), artist_deal).expect("statements");
     assert_eq!(statements[0].statement.costs_charged, eur(20_000));
     assert_eq!(statements[0].statement.closing_balance, eur(-20_000));
+    // The Sales panel warns before that cost is edited: only the charged one is listed.
+    let charged = ledger::charged_costs(f.catalog.conn()).expect("charged");
+    let recoupable: Vec<CostLineId> = ledger::list_costs(f.catalog.conn())
+        .expect("costs")
+        .into_iter()
+        .filter(|c| c.recoupable)
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(charged.into_iter().collect::<Vec<_>>(), recoupable);
     let album = contracts::draft(f.catalog.conn(), artist_deal, h(2026, 2)).expect("draft");
     assert_eq!(album.royalties, eur(20_000));
     assert_eq!(album.costs.len(), 0);

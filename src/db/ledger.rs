@@ -789,6 +789,19 @@ pub fn update_cost(tx: &Transaction<'_>, cost: &CostLine) -> Result<()> {
     Ok(())
 }
 
+/// The cost lines an issued royalty statement has charged (they stay on that statement as
+/// they were; a later change to one is not charged again).
+///
+/// # Errors
+/// SQLite failures.
+pub fn charged_costs(conn: &Connection) -> Result<std::collections::HashSet<CostLineId>> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT cost_line_id FROM statement_costs")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
 /// Deletes a cost line.
 ///
 /// # Errors

@@ -138,6 +138,7 @@ fn read_cache(
         income: or_empty(ledger::income_by(conn, group), &mut errors),
         group,
         costs: or_empty(ledger::list_costs(conn), &mut errors),
+        charged: or_empty(ledger::charged_costs(conn), &mut errors),
         unmatched: or_empty(ledger::unmatched_groups(conn, REVIEW_LIMIT), &mut errors),
         releases: or_empty(ledger::release_choices(conn), &mut errors),
         home: or_empty(crate::db::labels::home_currency(conn), &mut errors),
@@ -204,6 +205,8 @@ struct Cache {
     income: Vec<IncomeRow>,
     group: IncomeGroup,
     costs: Vec<CostLine>,
+    /// Costs an issued statement has charged.
+    charged: std::collections::HashSet<CostLineId>,
     unmatched: Vec<UnmatchedGroup>,
     releases: Vec<(ReleaseId, String)>,
     home: Currency,
@@ -230,6 +233,25 @@ struct CostForm {
     recoupable: bool,
     note: String,
     error: Option<(&'static str, String)>,
+    /// The cost being edited, as stored (None: the form adds a new one).
+    editing: Option<CostLine>,
+}
+
+impl CostForm {
+    /// The form filled with a stored cost, to edit it.
+    fn editing(cost: &CostLine) -> Self {
+        Self {
+            date: cost.date.to_string(),
+            release: cost.release_id,
+            category: Some(cost.category),
+            amount: cost.amount.format_amount(),
+            currency: cost.amount.currency.to_string(),
+            recoupable: cost.recoupable,
+            note: cost.note.clone(),
+            error: None,
+            editing: Some(cost.clone()),
+        }
+    }
 }
 
 /// The review list's selection and the target being chosen for it.
@@ -937,8 +959,23 @@ impl LedgerPanel {
 
     fn costs_ui(&mut self, ui: &mut Ui, ctx: &mut PanelCtx<'_>) {
         let Some(cache) = &self.cache else { return };
-        ui.label(RichText::new("Add a cost").strong());
         let form = &mut self.cost;
+        match &form.editing {
+            Some(original) => {
+                ui.label(RichText::new(format!("Edit the cost of {}", original.date)).strong());
+                if cache.charged.contains(&original.id) {
+                    ui.colored_label(
+                        crate::ui::theme::warn_color(ui),
+                        "An issued royalty statement has charged this cost: it keeps the amount \
+                         it took, and a change here is not charged again. For more money spent, \
+                         add a further cost instead.",
+                    );
+                }
+            }
+            None => {
+                ui.label(RichText::new("Add a cost").strong());
+            }
+        }
         let error_for = |field: &str| {
             form.error
                 .as_ref()
@@ -959,6 +996,7 @@ impl LedgerPanel {
         let mut release_choices: Vec<Option<ReleaseId>> = vec![None];
         release_choices.extend(cache.releases.iter().map(|(id, _)| Some(*id)));
         let mut add = false;
+        let mut cancel = false;
         egui::Grid::new("ledger_cost_form")
             .num_columns(2)
             .spacing([12.0, 6.0])
@@ -996,14 +1034,35 @@ impl LedgerPanel {
                 ui.end_row();
                 widgets::field_ui(ui, "Note", &mut form.note, note_err.as_deref());
                 ui.label("");
-                if ui.button("Add cost").clicked() {
-                    add = true;
-                }
+                ui.horizontal(|ui| {
+                    if form.editing.is_some() {
+                        add = ui.button("Save cost").clicked();
+                        cancel = ui.button("Cancel").clicked();
+                    } else {
+                        add = ui.button("Add cost").clicked();
+                    }
+                });
                 ui.end_row();
             });
-        if add {
-            match form.to_cost() {
-                Ok(cost) => {
+        if cancel {
+            *form = CostForm {
+                currency: form.currency.clone(),
+                ..CostForm::default()
+            };
+        } else if add {
+            match (form.to_cost(), form.editing.take()) {
+                (Ok(mut cost), Some(original)) => {
+                    cost.id = original.id;
+                    ctx.send(Command::Edit(Edit::one(
+                        format!("Edit cost of {}", original.date),
+                        Change::cost_line(Some(original), Some(cost)),
+                    )));
+                    *form = CostForm {
+                        currency: form.currency.clone(),
+                        ..CostForm::default()
+                    };
+                }
+                (Ok(cost), None) => {
                     ctx.send(Command::Edit(Edit::one(
                         "Add cost",
                         Change::cost_line(None, Some(cost)),
@@ -1012,7 +1071,10 @@ impl LedgerPanel {
                     form.note.clear();
                     form.error = None;
                 }
-                Err(error) => form.error = Some(error),
+                (Err(error), editing) => {
+                    form.error = Some(error);
+                    form.editing = editing;
+                }
             }
         }
         ui.add_space(10.0);
@@ -1023,6 +1085,7 @@ impl LedgerPanel {
             return;
         }
         let mut delete = None;
+        let mut edit = None;
         TableBuilder::new(ui)
             .id_salt("ledger_costs")
             .striped(true)
@@ -1074,13 +1137,34 @@ impl LedgerPanel {
                         ui.label(&c.note);
                     });
                     row.col(|ui| {
-                        if ui.small_button("Delete").clicked() {
-                            delete = Some(c.clone());
-                        }
+                        ui.horizontal(|ui| {
+                            if ui
+                                .small_button("Edit")
+                                .on_hover_text(format!(
+                                    "Edit the cost of {} ({})",
+                                    c.date, c.amount
+                                ))
+                                .clicked()
+                            {
+                                edit = Some(c.clone());
+                            }
+                            if ui.small_button("Delete").clicked() {
+                                delete = Some(c.clone());
+                            }
+                        });
                     });
                 });
             });
+        if let Some(cost) = edit {
+            self.cost = CostForm::editing(&cost);
+        }
         if let Some(cost) = delete {
+            if self.cost.editing.as_ref().is_some_and(|e| e.id == cost.id) {
+                self.cost = CostForm {
+                    currency: self.cost.currency.clone(),
+                    ..CostForm::default()
+                };
+            }
             ctx.send(Command::Edit(Edit::one(
                 "Delete cost",
                 Change::cost_line(Some(cost), None),
@@ -1859,5 +1943,43 @@ mod tests {
         assert_eq!(costs[0].amount, Money::new(45_000, Currency::EUR));
         assert_eq!(costs[0].note, "Mastering at Abbey");
         harness.get_by_label("€450.00");
+
+        // Edit it: the form is filled, Save updates the same cost line, Cancel leaves it.
+        harness.get_by_label("Edit").click();
+        harness.run();
+        harness.get_by_label("Edit the cost of 2024-03-01");
+        assert_eq!(
+            harness
+                .get_by_role_and_label(Role::TextInput, "Amount")
+                .value()
+                .as_deref(),
+            Some("450.00")
+        );
+        retype(&mut harness, "Amount", "-1");
+        harness.get_by_label("Save cost").click();
+        harness.run();
+        harness.get_by_label_contains("A cost cannot be negative");
+        retype(&mut harness, "Amount", "512.30");
+        retype(&mut harness, "Note", "Mastering and a recall");
+        harness.get_by_label("Save cost").click();
+        harness.run();
+        harness.run();
+        let edited = ledger::list_costs(harness.state().catalog.conn()).expect("costs");
+        assert_eq!(edited.len(), 1);
+        assert_eq!(edited[0].id, costs[0].id, "the same cost line, updated");
+        assert_eq!(edited[0].amount, Money::new(51_230, Currency::EUR));
+        assert_eq!(edited[0].note, "Mastering and a recall");
+        harness.get_by_label("€512.30");
+        harness.get_by_label("Add a cost");
+
+        harness.get_by_label("Edit").click();
+        harness.run();
+        retype(&mut harness, "Amount", "1.00");
+        harness.get_by_label("Cancel").click();
+        harness.run();
+        harness.run();
+        let kept = ledger::list_costs(harness.state().catalog.conn()).expect("costs");
+        assert_eq!(kept[0].amount, Money::new(51_230, Currency::EUR));
+        harness.get_by_label("Add a cost");
     }
 }
