@@ -1139,7 +1139,7 @@ impl LedgerPanel {
                     row.col(|ui| {
                         ui.horizontal(|ui| {
                             if ui
-                                .small_button("Edit")
+                                .small_button("Edit…")
                                 .on_hover_text(format!(
                                     "Edit the cost of {} ({})",
                                     c.date, c.amount
@@ -1945,7 +1945,7 @@ mod tests {
         harness.get_by_label("€450.00");
 
         // Edit it: the form is filled, Save updates the same cost line, Cancel leaves it.
-        harness.get_by_label("Edit").click();
+        harness.get_by_label("Edit…").click();
         harness.run();
         harness.get_by_label("Edit the cost of 2024-03-01");
         assert_eq!(
@@ -1972,7 +1972,7 @@ mod tests {
         harness.get_by_label("€512.30");
         harness.get_by_label("Add a cost");
 
-        harness.get_by_label("Edit").click();
+        harness.get_by_label("Edit…").click();
         harness.run();
         retype(&mut harness, "Amount", "1.00");
         harness.get_by_label("Cancel").click();
