@@ -315,8 +315,7 @@ fn earnings_section(doc: &StatementDoc<'_>, payee: Option<PayeeId>) -> Section {
                 line.territory.clone()
             },
             doc.money(base_amount),
-            line.rate
-                .map_or_else(|| "mixed".to_owned(), |r| r.to_string()),
+            line.rate_text(),
             doc.money(amount),
         ]);
     }
@@ -407,6 +406,7 @@ mod tests {
                     },
                 ],
                 income_lines: Vec::new(),
+                shared: crate::model::statement::Shared::No,
             }],
             royalties: eur(20_000),
             advance: eur(0),

@@ -257,6 +257,38 @@ pub struct EarningsLine {
     pub payees: Vec<PayeeAmount>,
     /// The income lines this line sums (for drilling down to the ledger).
     pub income_lines: Vec<IncomeLineId>,
+    /// Whether the royalty is shared with other artists' contracts on a co-credited release
+    /// (absent in statements issued before sharing existed: not shared).
+    #[serde(default)]
+    pub shared: Shared,
+}
+
+/// How an earnings line's royalty is shared with other artists' contracts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Shared {
+    /// This contract takes the whole royalty.
+    #[default]
+    No,
+    /// Every sale on the line is shared equally between this many contracts (2 or more).
+    Equally(u32),
+    /// Some of the line's sales are shared, others not (or between different numbers).
+    Partly,
+}
+
+impl EarningsLine {
+    /// The Rate column of a statement: the contract's rate ("mixed" when the line's sales had
+    /// different ones), and the share when the royalty is shared: "20% × 1/2".
+    #[must_use]
+    pub fn rate_text(&self) -> String {
+        let rate = self
+            .rate
+            .map_or_else(|| "mixed".to_owned(), |r| r.to_string());
+        match self.shared {
+            Shared::No => rate,
+            Shared::Equally(parts) => format!("{rate} × 1/{parts}"),
+            Shared::Partly => format!("{rate}, partly shared"),
+        }
+    }
 }
 
 /// A cost charged to the account.
@@ -437,6 +469,8 @@ struct LineWork {
     gross: i128,
     net: i128,
     rates: BTreeSet<BasisPoints>,
+    /// How many contracts shared each of its sales.
+    parts: BTreeSet<i128>,
     ids: Vec<IncomeLineId>,
 }
 
@@ -610,12 +644,14 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
                 gross: 0,
                 net: 0,
                 rates: BTreeSet::new(),
+                parts: BTreeSet::new(),
                 ids: Vec::new(),
             });
         work.exact += exact;
         work.gross += i128::from(line.gross.unwrap_or(line.net).0);
         work.net += i128::from(line.net.0);
         work.rates.insert(rate);
+        work.parts.insert(parts);
         work.ids.push(line.id);
         if let Some(split) = contract.split_for(line.release, line.track) {
             for share in &split.shares {
@@ -643,6 +679,11 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
         }
         let mut ids = work.ids;
         ids.sort_unstable();
+        let shared = match (work.parts.len(), work.parts.first()) {
+            (1, Some(&1)) | (0, _) => Shared::No,
+            (1, Some(&k)) => Shared::Equally(u32::try_from(k).unwrap_or(u32::MAX)),
+            _ => Shared::Partly,
+        };
         lines.push(EarningsLine {
             release,
             channel,
@@ -664,6 +705,7 @@ pub fn compute(contract: &Contract, input: &StatementInput) -> Result<Statement,
                 })
                 .collect(),
             income_lines: ids,
+            shared,
         });
     }
 
@@ -1515,6 +1557,20 @@ mod tests {
         assert_eq!(royalties, [(R1, 2_500), (R2, 500)]);
         let parts: Vec<i64> = s.lines[0].payees.iter().map(|p| p.minor).collect();
         assert_eq!(parts, [1_500, 1_000]);
+        // The Rate column says the royalty is a half share; the single's is the plain rate.
+        assert_eq!(s.lines[0].shared, Shared::Equally(2));
+        assert_eq!(s.lines[0].rate_text(), "50% × 1/2");
+        assert_eq!(s.lines[1].shared, Shared::No);
+        assert_eq!(s.lines[1].rate_text(), "50%");
+        // A statement issued before sharing existed has no "shared": read as not shared.
+        let mut stored = serde_json::to_value(&s.lines[1]).expect("json");
+        stored
+            .as_object_mut()
+            .expect("object")
+            .remove("shared")
+            .expect("the field is written");
+        let read: EarningsLine = serde_json::from_value(stored).expect("read back");
+        assert_eq!(read, s.lines[1]);
         assert_eq!(s.royalties, eur(3_000));
         assert_eq!(s.payable, eur(3_000));
         assert_eq!(
@@ -1567,6 +1623,9 @@ mod tests {
         let s = run(&ana, &i);
         assert_eq!(s.lines.len(), 1);
         assert_eq!(s.lines[0].royalty, eur(1_667));
+        // One sale shared by three, one by two: the Rate column says "partly shared".
+        assert_eq!(s.lines[0].shared, Shared::Partly);
+        assert_eq!(s.lines[0].rate_text(), "50%, partly shared");
         assert_eq!(
             s.notes,
             [

@@ -2883,10 +2883,7 @@ fn statement_ui(ui: &mut Ui, cache: &StatementsCache, s: &Statement, actions: &m
                         .to_money(s.currency)
                         .map_or_else(|| amount.to_short_string(), |m| m.to_string());
                     right_ui(ui, |ui| ui.label(shown));
-                    let rate = line
-                        .rate
-                        .map_or_else(|| "mixed".to_owned(), |r| r.to_string());
-                    right_ui(ui, |ui| ui.label(rate));
+                    right_ui(ui, |ui| ui.label(line.rate_text()));
                     let link = right_ui(ui, |ui| ui.link(money(line.royalty)));
                     let name = format!(
                         "Ledger lines: {title} · {} · {territory}",
