@@ -58,6 +58,14 @@ enum Startup {
     Failed { path: PathBuf, message: String },
     /// A backup is being restored over the catalog.
     Restoring,
+    /// The catalog was written by an older Labeldesk and is being upgraded on a background
+    /// thread (`started` once the task runs).
+    Upgrading {
+        path: PathBuf,
+        from: i64,
+        to: i64,
+        started: bool,
+    },
 }
 
 pub const UNDO_SHORTCUT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
@@ -1147,6 +1155,22 @@ impl LabeldeskApp {
                     ui.spinner();
                     crate::ui::widgets::hint_ui(ui, "The catalog as it was is kept as a snapshot first.");
                 }
+                Startup::Upgrading { path, from, to, .. } => {
+                    ui.heading("Upgrading your catalog…");
+                    ui.add_space(8.0);
+                    ui.spinner();
+                    ui.add_space(8.0);
+                    ui.label(format!(
+                        "{} was written by an older Labeldesk (catalog version {from}); it is being brought to version {to}.",
+                        path.display()
+                    ));
+                    crate::ui::widgets::hint_ui(
+                        ui,
+                        "A snapshot of it as it was goes to its backups folder first, and the upgrade is one \
+                         transaction: if anything fails, the catalog stays as it was. A big catalog takes a few \
+                         seconds (its search index is rebuilt).",
+                    );
+                }
                 Startup::AskCreate(path) => {
                     ui.heading("No catalog here yet");
                     ui.add_space(8.0);
@@ -1216,6 +1240,15 @@ impl LabeldeskApp {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
         self.shortcuts(&ctx);
+        if let Startup::Upgrading {
+            path, to, started, ..
+        } = &mut self.startup
+            && !*started
+        {
+            *started = true;
+            let task = crate::tasks::upgrade(&ctx, path.clone(), *to);
+            self.start_task(task);
+        }
         if self.catalog.is_none() {
             self.startup_ui(ui);
             return;
@@ -1437,6 +1470,26 @@ impl LabeldeskApp {
                     self.backups.refresh();
                     self.notify(message, error);
                 }
+                crate::tasks::TaskOutcome::Upgraded { catalog, message } => match catalog {
+                    Ok(catalog) => {
+                        let warning = catalog
+                            .path()
+                            .and_then(crate::io::backup::cloud_synced_warning);
+                        self.switch_to(*catalog);
+                        self.startup = Startup::Ready;
+                        self.notify(message, false);
+                        if let Some(warning) = warning {
+                            self.notify(warning, true);
+                        }
+                    }
+                    Err(message) => {
+                        let path = match &self.startup {
+                            Startup::Upgrading { path, .. } => path.clone(),
+                            _ => PathBuf::new(),
+                        };
+                        self.startup = Startup::Failed { path, message };
+                    }
+                },
                 crate::tasks::TaskOutcome::Damaged { problems } => self.damaged = Some(problems),
             }
         }
@@ -1674,6 +1727,19 @@ pub fn run_native(db_path: Option<PathBuf>) -> ExitCode {
 pub fn open_app(db_path: Option<PathBuf>, state: UiState) -> LabeldeskApp {
     let explicit = db_path.is_some();
     let path = db_path.unwrap_or_else(crate::cli::default_catalog_path);
+    if path.exists()
+        && let Some((from, to)) = Catalog::pending_upgrade(&path)
+    {
+        return LabeldeskApp::without_catalog(
+            Startup::Upgrading {
+                path,
+                from,
+                to,
+                started: false,
+            },
+            state,
+        );
+    }
     let opened = if path.exists() {
         Catalog::open(&path)
     } else if explicit {

@@ -23,6 +23,12 @@ pub enum TaskOutcome {
         message: String,
         error: bool,
     },
+    /// A catalog upgraded to this version of Labeldesk on start-up (or the reason it could
+    /// not be opened).
+    Upgraded {
+        catalog: Result<Box<Catalog>, String>,
+        message: String,
+    },
     /// The check after an unclean shutdown found damage.
     Damaged { problems: Vec<String> },
     /// A file was read for import: show the preview before anything is written.
@@ -171,6 +177,42 @@ fn reopen(path: &Path, message: String, error: bool) -> TaskOutcome {
             error: true,
         },
     }
+}
+
+/// Opens a catalog written by an older Labeldesk, which upgrades it (a snapshot first, then
+/// every pending migration in one transaction): on a big catalog that can take seconds, so
+/// it runs here while the window says what is happening.
+///
+/// # Errors
+/// When no thread can be started.
+pub fn upgrade(ctx: &egui::Context, catalog_path: PathBuf, to: i64) -> std::io::Result<Task> {
+    let job = Job::spawn(
+        "upgrade",
+        "Upgrading the catalog",
+        wake(ctx),
+        move |control: &JobControl| {
+            control.set_stage("Upgrading the catalog");
+            let started = std::time::Instant::now();
+            match Catalog::open(&catalog_path) {
+                Ok(catalog) => TaskOutcome::Upgraded {
+                    catalog: Ok(Box::new(catalog)),
+                    message: format!(
+                        "Upgraded {} to catalog version {to} in {:.1} s (a snapshot of it as it was is in its backups folder)",
+                        file_name(&catalog_path),
+                        started.elapsed().as_secs_f64()
+                    ),
+                },
+                Err(e) => TaskOutcome::Upgraded {
+                    catalog: Err(e.to_string()),
+                    message: String::new(),
+                },
+            }
+        },
+    )?;
+    Ok(Task {
+        job,
+        cancellable: false,
+    })
 }
 
 /// After an unclean shutdown: a quick check on a second connection, without slowing start-up.

@@ -585,3 +585,46 @@ fn a_restore_waits_for_unsaved_contract_terms() {
         Some("Recording agreement, renegotiated")
     );
 }
+
+#[test]
+fn a_catalog_from_an_older_labeldesk_is_upgraded_behind_a_screen_that_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.sqlite");
+    let mut catalog = Catalog::create(&path).expect("create");
+    catalog
+        .write(|tx| labeldesk::demo::create(tx, common::today()))
+        .expect("demo");
+    drop(catalog);
+    // As the previous version left it: the last migration not applied yet.
+    let latest = db::migrations::latest_version();
+    rusqlite::Connection::open(&path)
+        .expect("raw")
+        .pragma_update(None, "user_version", latest - 1)
+        .expect("downgrade");
+    assert_eq!(Catalog::pending_upgrade(&path), Some((latest - 1, latest)));
+
+    let opened = path.clone();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(24)
+        .build_eframe(move |_cc| labeldesk::app::open_app(Some(opened), UiState::default()));
+    harness.step();
+    harness.get_by_label("Upgrading your catalog…");
+    step_until(&mut harness, "the upgrade", |app| {
+        app.catalog().is_some() && app.status_text().is_some_and(|s| s.starts_with("Upgraded"))
+    });
+    let conn = harness.state().catalog().expect("open").conn();
+    assert_eq!(db::migrations::user_version(conn).expect("version"), latest);
+    assert_eq!(Catalog::pending_upgrade(&path), None);
+    // The search index rebuilt by the upgrade finds the demo's first release by its title.
+    let title = db::releases::get(conn, ReleaseId(1))
+        .expect("release")
+        .title;
+    let hits = db::search::search(conn, &title, 10).expect("search");
+    assert!(
+        hits.iter().any(|h| h.release == Some(ReleaseId(1))),
+        "{title}: {hits:?}"
+    );
+    let report = db::check::run(conn).expect("check");
+    assert!(report.is_ok(), "{report:?}");
+}

@@ -60,6 +60,20 @@ impl Catalog {
         Self::open_with(path, migrations::MIGRATIONS)
     }
 
+    /// The catalog versions an [`Catalog::open`] of `path` would upgrade from and to, or
+    /// `None` when there is nothing to upgrade (or the file is not a catalog Labeldesk can
+    /// upgrade: `open` then says why). Reads the file's header only, writes nothing. The app
+    /// uses it to run an upgrade (which may rebuild the search index of a big catalog) on a
+    /// background thread behind a screen that says so.
+    #[must_use]
+    pub fn pending_upgrade(path: &Path) -> Option<(i64, i64)> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).ok()?;
+        let (app_id, version, _) = read_identity(&conn).ok()?;
+        let latest = migrations::latest_version();
+        (app_id == APPLICATION_ID && version > 0 && version < latest).then_some((version, latest))
+    }
+
     /// [`Catalog::open`] with an explicit migration list (tests inject failing steps).
     ///
     /// # Errors
