@@ -39,6 +39,23 @@ fn app_on(catalog: Catalog) -> Harness<'static, LabeldeskApp> {
     harness
 }
 
+/// A new catalog file at `path` holding the demo label.
+fn demo_file(path: &std::path::Path) -> Catalog {
+    let mut catalog = Catalog::create(path).expect("create");
+    catalog
+        .write(|tx| labeldesk::demo::create(tx, common::today()))
+        .expect("demo");
+    catalog
+}
+
+/// Clicks a panel in the navigation (not a heading or label of the same name).
+fn nav(harness: &mut Harness<'_, LabeldeskApp>, panel: &str) {
+    harness
+        .get_by(|n| n.role() != Role::Label && n.label().as_deref() == Some(panel))
+        .click();
+    harness.run();
+}
+
 /// File > Import…, with `path` typed into the file field.
 fn open_import(harness: &mut Harness<'_, LabeldeskApp>, path: &str) {
     harness.get_by_label("File").click();
@@ -61,10 +78,7 @@ fn open_import(harness: &mut Harness<'_, LabeldeskApp>, path: &str) {
 fn back_up_now_then_restore_brings_back_the_old_catalog() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("label.sqlite");
-    let mut catalog = Catalog::create(&path).expect("create");
-    catalog
-        .write(|tx| labeldesk::demo::create(tx, common::today()))
-        .expect("demo");
+    let catalog = demo_file(&path);
     let original = db::releases::get(catalog.conn(), ReleaseId(1))
         .expect("release")
         .title;
@@ -197,10 +211,7 @@ fn import_a_spreadsheet_through_the_window_with_a_preview_first() {
 fn export_as_json_from_the_window_writes_a_lossless_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("label.sqlite");
-    let mut catalog = Catalog::create(&path).expect("create");
-    catalog
-        .write(|tx| labeldesk::demo::create(tx, common::today()))
-        .expect("demo");
+    let catalog = demo_file(&path);
     let mut harness = app_on(catalog);
     harness.get_by_label("File").click();
     harness.run();
@@ -316,10 +327,7 @@ fn snapshots_are_also_copied_to_a_second_folder_and_its_age_is_shown() {
     let dir = tempfile::tempdir().expect("tempdir");
     let usb = tempfile::tempdir().expect("usb stick");
     let path = dir.path().join("label.sqlite");
-    let mut catalog = Catalog::create(&path).expect("create");
-    catalog
-        .write(|tx| labeldesk::demo::create(tx, common::today()))
-        .expect("demo");
+    let catalog = demo_file(&path);
     let mut harness = app_on(catalog);
     assert!(
         harness
@@ -513,10 +521,7 @@ fn a_spreadsheet_column_mapping_is_picked_saved_and_used_again() {
 fn a_restore_waits_for_unsaved_contract_terms() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("label.sqlite");
-    let mut catalog = Catalog::create(&path).expect("create");
-    catalog
-        .write(|tx| labeldesk::demo::create(tx, common::today()))
-        .expect("demo");
+    let catalog = demo_file(&path);
     let mut harness = app_on(catalog);
     harness.get_by_label("File").click();
     harness.run();
@@ -527,10 +532,7 @@ fn a_restore_waits_for_unsaved_contract_terms() {
     });
 
     // Unsaved terms in the Contracts editor.
-    harness
-        .get_by(|n| n.role() != Role::Label && n.label().as_deref() == Some("Contracts"))
-        .click();
-    harness.run();
+    nav(&mut harness, "Contracts");
     harness
         .get_by(|n| {
             n.role() == Role::Button
@@ -550,10 +552,7 @@ fn a_restore_waits_for_unsaved_contract_terms() {
     harness.run();
 
     // Restoring would reset every panel: refused, and the terms are still there.
-    harness
-        .get_by(|n| n.role() != Role::Label && n.label().as_deref() == Some("Catalog"))
-        .click();
-    harness.run();
+    nav(&mut harness, "Catalog");
     harness.get_by_label("File").click();
     harness.run();
     harness.get_by_label("Backups…").click();
@@ -590,10 +589,7 @@ fn a_restore_waits_for_unsaved_contract_terms() {
 fn a_catalog_from_an_older_labeldesk_is_upgraded_behind_a_screen_that_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.sqlite");
-    let mut catalog = Catalog::create(&path).expect("create");
-    catalog
-        .write(|tx| labeldesk::demo::create(tx, common::today()))
-        .expect("demo");
+    let catalog = demo_file(&path);
     drop(catalog);
     // As the previous version left it: the last migration not applied yet.
     let latest = db::migrations::latest_version();

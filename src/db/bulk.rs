@@ -692,7 +692,9 @@ fn saved_schema(
     Ok(rows)
 }
 
-fn quote_ident(name: &str) -> String {
+/// `"name"` quoted as an SQL identifier.
+#[must_use]
+pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

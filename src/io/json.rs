@@ -1075,11 +1075,7 @@ impl TableSchema {
     }
 }
 
-/// `"name"` quoted as an SQL identifier.
-#[must_use]
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+pub use crate::db::bulk::quote_ident;
 
 /// Names of tables that are never exported: SQLite's own, virtual tables (FTS5), their
 /// shadow tables, and the external-content tables FTS5 indexes read (`content='...'`), which

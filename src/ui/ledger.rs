@@ -238,6 +238,14 @@ struct CostForm {
 }
 
 impl CostForm {
+    /// An empty form for the next cost, in the currency last used.
+    fn cleared(&self) -> Self {
+        Self {
+            currency: self.currency.clone(),
+            ..Self::default()
+        }
+    }
+
     /// The form filled with a stored cost, to edit it.
     fn editing(cost: &CostLine) -> Self {
         Self {
@@ -1045,10 +1053,7 @@ impl LedgerPanel {
                 ui.end_row();
             });
         if cancel {
-            *form = CostForm {
-                currency: form.currency.clone(),
-                ..CostForm::default()
-            };
+            *form = form.cleared();
         } else if add {
             match (form.to_cost(), form.editing.take()) {
                 (Ok(mut cost), Some(original)) => {
@@ -1057,10 +1062,7 @@ impl LedgerPanel {
                         format!("Edit cost of {}", original.date),
                         Change::cost_line(Some(original), Some(cost)),
                     )));
-                    *form = CostForm {
-                        currency: form.currency.clone(),
-                        ..CostForm::default()
-                    };
+                    *form = form.cleared();
                 }
                 (Ok(cost), None) => {
                     ctx.send(Command::Edit(Edit::one(
@@ -1160,10 +1162,7 @@ impl LedgerPanel {
         }
         if let Some(cost) = delete {
             if self.cost.editing.as_ref().is_some_and(|e| e.id == cost.id) {
-                self.cost = CostForm {
-                    currency: self.cost.currency.clone(),
-                    ..CostForm::default()
-                };
+                self.cost = self.cost.cleared();
             }
             ctx.send(Command::Edit(Edit::one(
                 "Delete cost",
