@@ -1,6 +1,6 @@
 //! Backups from the window: back up now, then restore, all on background threads.
 
-mod common;
+use crate::common;
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};

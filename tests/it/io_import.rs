@@ -4,7 +4,7 @@
 //! Fixtures are written by the tests. The public samples in ../shared/data are read when
 //! present (never copied); without them those tests print a note and pass.
 
-mod common;
+use crate::common;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

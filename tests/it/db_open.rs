@@ -1,6 +1,6 @@
 //! Opening catalogs: migrations, and files that are not catalogs.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! The catalog tables: constraints, duplicate warnings, search, check.
 
-mod common;
+use crate::common;
 
 use labeldesk::db::{self, Catalog, DbError, search::HitKind};
 use labeldesk::model::{

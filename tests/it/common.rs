@@ -55,3 +55,12 @@ pub fn demo_catalog_without_shows() -> Catalog {
         .expect("demo catalog");
     catalog
 }
+
+/// Held by the test that times its frames and by the heavy ones (the 100,000-track catalogs)
+/// so that, now all integration tests share one binary and its test threads, they never run
+/// at the same time.
+pub fn alone() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

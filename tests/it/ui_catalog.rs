@@ -1,7 +1,7 @@
 //! The Catalog panel and the app shell, driven like a user would with egui_kittest, with
 //! assertions on the catalog afterwards.
 
-mod common;
+use crate::common;
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};

@@ -3,7 +3,7 @@
 //! figure, issue the statement, record a payment and ask when it recoups; unsaved edits are
 //! asked about (another contract, a new one, closing the window) and kept across panels.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use egui::accesskit::Role;

@@ -1,6 +1,6 @@
 //! Backups: checked snapshots, thinning, restore over a damaged catalog, damage detection.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,7 @@
 //! which a write on the UI thread could not do.
 
 use std::fmt::Write as _;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,6 +26,8 @@ use labeldesk::model::{
     Amount8, Artist, ArtistRole, Currency, Isrc, Label, Release, ReleaseArtist, Track,
 };
 use labeldesk::undo::{Change, Edit, EditError, apply_on_file};
+
+use crate::common;
 
 const HEADER: &str = "Reporting Date\tSale Month\tStore\tArtist\tTitle\tISRC\tUPC\tQuantity\tTeam Percentage\tSong/Album\tCountry of Sale\tSongwriter Royalties Withheld\tEarnings (USD)";
 
@@ -431,11 +434,12 @@ fn a_write_cancelled_after_lines_were_written_rolls_them_back() {
 }
 
 /// A big report is written while the window keeps drawing short frames. Release builds
-/// (`cargo test --release --test ledger_jobs -- --nocapture` prints the figures): 100,000 lines,
+/// (`cargo test --release --test it ledger_jobs:: -- --nocapture` prints the figures): 100,000 lines,
 /// every frame under 25 ms. Debug builds, whose frames are several times slower: 20,000 lines,
 /// every frame under 50 ms (writing them on the UI thread takes one frame of about 0.3 s).
 #[test]
 fn a_big_report_is_written_without_a_long_frame() {
+    let _alone = common::alone();
     let (big, limit): (u32, Duration) = if cfg!(debug_assertions) {
         (20_000, Duration::from_millis(50))
     } else {

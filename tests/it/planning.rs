@@ -1,7 +1,7 @@
 //! Release planning against real catalog files: the upgrade of an older catalog, and the demo
 //! label planned and exported as a calendar.
 
-mod common;
+use crate::common;
 
 use labeldesk::db::migrations::{self, MIGRATIONS};
 use labeldesk::db::{Catalog, planning};

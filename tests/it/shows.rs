@@ -3,7 +3,7 @@
 //! show's record sales becoming ledger lines, bad input refused with nothing written, and a
 //! `labeldesk sell` process killed with SIGKILL mid-show losing no committed sale.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDateTime;
 use labeldesk::db::{self, Catalog};

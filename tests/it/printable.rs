@@ -4,7 +4,7 @@
 //! These tests need `pdftotext` (Debian package poppler-utils; `.ci/run` installs it). Without
 //! it they fail and say so: a PDF test that silently skips proves nothing.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Instant;

@@ -3,6 +3,7 @@
 //! is deterministic. Correctness only: the timings are `cargo bench --bench scale`.
 
 use std::collections::BTreeSet;
+
 use std::hash::{DefaultHasher, Hasher};
 
 use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, TouchPhase};
@@ -16,6 +17,8 @@ use labeldesk::io::generate::{self, GenerateError};
 use labeldesk::jobs::JobControl;
 use labeldesk::model::{Barcode, Isrc};
 use labeldesk::ui::catalog::PAGE_ROWS;
+
+use crate::common;
 
 const TRACKS: u64 = 100_000;
 
@@ -125,6 +128,7 @@ fn sample_track(catalog: &Catalog, pick: impl Fn(&str) -> bool) -> (i64, String)
 
 #[test]
 fn search_finds_the_expected_rows_for_each_kind_of_query() {
+    let _alone = common::alone();
     let catalog = generated(TRACKS, 1);
     let conn = catalog.conn();
     let docs = documents(&catalog);
@@ -302,6 +306,7 @@ fn title_of(catalog: &Catalog, id: labeldesk::model::ReleaseId) -> String {
 
 #[test]
 fn the_catalog_table_only_fetches_the_rows_on_screen() {
+    let _alone = common::alone();
     let catalog = generated(TRACKS, 2);
     let order =
         db::releases::ordered_ids(catalog.conn(), &ReleaseFilter::default()).expect("order");
@@ -403,6 +408,7 @@ fn content_hashes(catalog: &Catalog) -> Vec<(String, u64)> {
 
 #[test]
 fn generate_is_deterministic_for_a_seed() {
+    let _alone = common::alone();
     let a = content_hashes(&generated(TRACKS, 7));
     let b = content_hashes(&generated(TRACKS, 7));
     let c = content_hashes(&generated(TRACKS, 8));
@@ -416,6 +422,7 @@ fn generate_is_deterministic_for_a_seed() {
 
 #[test]
 fn the_bulk_built_search_index_is_what_the_triggers_would_write() {
+    let _alone = common::alone();
     let mut catalog = generated(5_000, 3);
     let report = db::check::run(catalog.conn()).expect("check");
     assert!(report.is_ok(), "{report:?}");

@@ -1,6 +1,6 @@
 //! Whole-catalog export and import in Labeldesk's own JSON and CSV forms.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::Arc;

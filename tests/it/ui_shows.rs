@@ -2,7 +2,7 @@
 //! (F-keys, an item number, a scanned barcode), undo a sale, ask before selling below zero,
 //! sign up for the mailing list, then check the catalog's stock and totals.
 
-mod common;
+use crate::common;
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
