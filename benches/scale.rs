@@ -262,7 +262,7 @@ fn generate_file(path: &Path, tracks: u64) -> (Duration, generate::GenerateSumma
     let summary = generate::generate(&mut catalog, tracks, SEED, &control).expect("generate");
     catalog
         .conn()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         .expect("checkpoint");
     let took = started.elapsed();
     drop(catalog);

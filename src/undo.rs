@@ -612,6 +612,7 @@ fn remove_batch(
     } else {
         batch
     };
+    db::ledger::check_import_removable(tx, batch.id)?;
     control.set_stage(&format!("Removing {} lines", batch.lines.len()));
     control.set_done(0);
     control.set_total(count(batch.lines.len()));

@@ -802,13 +802,108 @@ pub fn charged_costs(conn: &Connection) -> Result<std::collections::HashSet<Cost
     Ok(ids)
 }
 
-/// Deletes a cost line.
+/// Deletes a cost line, unless an issued royalty statement has charged it.
 ///
 /// # Errors
+/// [`DbError::InUse`] naming the statement when one has charged it (an issued statement is
+/// final, and deleting the cost would let the next one charge it again after an undo);
 /// SQLite failures.
 pub fn delete_cost(tx: &Transaction<'_>, id: CostLineId) -> Result<()> {
+    let held = statements_holding(
+        tx,
+        "SELECT statement_id FROM statement_costs WHERE cost_line_id = ?1",
+        id.0,
+    )?;
+    if !held.is_empty() {
+        let date: Option<String> = tx
+            .query_row(
+                "SELECT cost_date FROM cost_lines WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        return Err(DbError::InUse(format!(
+            "The cost of {} can't be deleted: {} charged it, and an issued statement is final. \
+             A correction goes into a later period.",
+            date.unwrap_or_else(|| format!("#{}", id.0)),
+            name_statements(&held)
+        )));
+    }
     tx.execute("DELETE FROM cost_lines WHERE id = ?1", [id])?;
     Ok(())
+}
+
+/// Refuses the removal of an import whose income lines an issued royalty statement took (or
+/// looked at and left out): those lines are the statement's record, and an import removed
+/// and brought back by undo would be counted again by the next statement.
+///
+/// # Errors
+/// [`DbError::InUse`] naming the import and the statements; SQLite failures.
+pub fn check_import_removable(conn: &Connection, id: ImportId) -> Result<()> {
+    let held = statements_holding(
+        conn,
+        "SELECT DISTINCT si.statement_id FROM income_lines l
+           JOIN statement_income si ON si.income_line_id = l.id
+          WHERE l.import_id = ?1",
+        id.0,
+    )?;
+    if held.is_empty() {
+        return Ok(());
+    }
+    let file: Option<String> = conn
+        .query_row(
+            "SELECT file_name FROM ledger_imports WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Err(DbError::InUse(format!(
+        "“{}” stays in the ledger: {} accounted for its lines, and an issued statement is final. \
+         A correction goes into a later report or period.",
+        file.unwrap_or_else(|| format!("import #{}", id.0)),
+        name_statements(&held)
+    )))
+}
+
+/// The issued statements whose ids `ids_sql` (one parameter) selects, as “Contract 2026 H1”,
+/// oldest period first.
+fn statements_holding(conn: &Connection, ids_sql: &str, id: i64) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT c.id, c.title, s.period FROM statements s JOIN contracts c ON c.id = s.contract_id
+          WHERE s.id IN ({ids_sql}) ORDER BY s.period_start, c.id"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let names = stmt
+        .query_map([id], |r| {
+            let (contract, title, period): (i64, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?);
+            let title = title.trim();
+            Ok(if title.is_empty() {
+                format!("Contract #{contract} {period}")
+            } else {
+                format!("{title} {period}")
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(names)
+}
+
+/// “the issued statement “A 2026 H1””, or of several the first three and how many more.
+fn name_statements(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().take(3).map(|n| format!("“{n}”")).collect();
+    match names.len() {
+        0 => "no statement".to_owned(),
+        1 => format!("the issued statement {}", quoted[0]),
+        2 | 3 => {
+            let (last, first) = quoted.split_last().unwrap_or((&quoted[0], &[]));
+            format!("the issued statements {} and {last}", first.join(", "))
+        }
+        n => format!(
+            "the issued statements {} and {} more",
+            quoted.join(", "),
+            n - 3
+        ),
+    }
 }
 
 /// One cost line.

@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "search indexes without column sizes",
         sql: include_str!("sql/v8_search_columnsize.sql"),
     },
+    Migration {
+        name: "issued statements keep their income lines and costs",
+        sql: include_str!("sql/v9_statement_lines_stay.sql"),
+    },
 ];
 
 /// The catalog version this build writes.

@@ -140,7 +140,11 @@ impl Catalog {
         set_pragmas(&conn, true)?;
         migrations::migrate(&mut conn, migrations::MIGRATIONS, &shown)?;
         // Write the schema into the main file now, so the file alone is a valid catalog.
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        // Always `main.`: an unqualified checkpoint also takes the temp database, and once a
+        // connection has one (ALTER TABLE ... RENAME in a migration opens it) a later
+        // unqualified checkpoint after a journal-mode switch fails with "database table is
+        // locked" (SQLite 3.40 and 3.54 alike).
+        conn.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(Self {
             conn,
             path: Some(path.to_path_buf()),

@@ -765,7 +765,7 @@ fn write_through_backup_api(source: &Connection, catalog_path: &Path) -> Result<
         }
     }
     // Move the restored pages from the -wal into the file and empty the -wal.
-    dest.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    dest.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     dest.close().map_err(|(_, e)| WriteFailure::Sqlite(e))
 }
 

@@ -1237,7 +1237,7 @@ pub fn run_cli(
     let step = Instant::now();
     catalog
         .conn()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         .map_err(DbError::from)?;
     let checkpoint = step.elapsed();
     let seconds = started.elapsed().as_secs_f64();

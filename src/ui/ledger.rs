@@ -1150,7 +1150,15 @@ impl LedgerPanel {
                             {
                                 edit = Some(c.clone());
                             }
-                            if ui.small_button("Delete").clicked() {
+                            let charged = cache.charged.contains(&c.id);
+                            if ui
+                                .add_enabled(!charged, egui::Button::new("Delete").small())
+                                .on_disabled_hover_text(
+                                    "An issued royalty statement has charged this cost, so it \
+                                     stays as that statement's record.",
+                                )
+                                .clicked()
+                            {
                                 delete = Some(c.clone());
                             }
                         });

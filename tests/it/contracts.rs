@@ -14,6 +14,7 @@ use labeldesk::model::{
     RateRule, RawIdentifiers, Recoupable, Release, ReleaseArtist, ReleaseId, Reserve, RoyaltyBase,
     Share, SplitScope, SplitSet, StatementPeriod, Territory, Track, TrackId,
 };
+use labeldesk::undo::{self, Change, Edit, EditError, History};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -140,8 +141,8 @@ fn sale(date: NaiveDate, release: ReleaseId, channel: Channel, net: &'static str
     }
 }
 
-/// Imports `sales` as one report file named `name`; returns the line ids in order.
-fn import(catalog: &mut Catalog, name: &str, sales: &[Sale]) -> Vec<IncomeLineId> {
+/// `sales` as one report file named `name`, not yet written.
+fn batch(name: &str, sales: &[Sale]) -> ImportBatch {
     let lines: Vec<IncomeLine> = sales
         .iter()
         .enumerate()
@@ -175,7 +176,7 @@ fn import(catalog: &mut Catalog, name: &str, sales: &[Sale]) -> Vec<IncomeLineId
     .chars()
     .map(|c| if c.is_ascii_digit() { c } else { 'a' })
     .collect();
-    let batch = ImportBatch {
+    ImportBatch {
         id: labeldesk::model::ImportId::UNSAVED,
         file_name: name.into(),
         layout: "bandcamp".into(),
@@ -183,7 +184,12 @@ fn import(catalog: &mut Catalog, name: &str, sales: &[Sale]) -> Vec<IncomeLineId
         home_currency: Currency::EUR,
         totals: Vec::new(),
         lines,
-    };
+    }
+}
+
+/// Imports `sales` as one report file named `name`; returns the line ids in order.
+fn import(catalog: &mut Catalog, name: &str, sales: &[Sale]) -> Vec<IncomeLineId> {
+    let batch = batch(name, sales);
     let import = catalog
         .write(|tx| ledger::insert_import(tx, &batch))
         .expect("import");
@@ -208,6 +214,14 @@ fn err_text(result: Result<impl std::fmt::Debug, DbError>) -> String {
             assert!(e.is_user_error(), "{e:?} should be the user's input");
             e.to_string()
         }
+    }
+}
+
+/// The message of an edit the catalog refused as in use.
+fn refusal(result: Result<Option<String>, EditError>) -> String {
+    match result {
+        Err(EditError::Db(e @ DbError::InUse(_))) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -766,6 +780,183 @@ fn costs_recoup_and_release_contracts_take_precedence() {
     let single = contracts::draft(f.catalog.conn(), single_deal, h(2026, 2)).expect("draft");
     assert_eq!(single.royalties, eur(70_000));
     assert_eq!(single.payable, eur(70_000));
+}
+
+/// What an issued statement took stays: removing the report it counted, undoing that import
+/// or deleting a cost it charged is refused with the statement's name (after such an undo and
+/// a redo the next statement would have counted the income, or charged the cost, again), and
+/// the catalog itself refuses the delete. What no statement took still goes.
+#[test]
+fn an_issued_statement_keeps_the_income_and_costs_it_took() {
+    let mut f = fixture();
+    let mut c = royalty_contract(&f);
+    c.recoupables = vec![Recoupable {
+        category: CostCategory::Pressing,
+        share: BasisPoints(5000),
+    }];
+    let id = insert(&mut f.catalog, &c);
+    let mut history = History::default();
+    let cost = |recoupable, amount| CostLine {
+        id: CostLineId::UNSAVED,
+        date: day(2026, 1, 15),
+        release_id: Some(f.album),
+        category: CostCategory::Pressing,
+        amount: eur(amount),
+        recoupable,
+        note: String::new(),
+    };
+    for (recoupable, amount) in [(true, 40_000), (false, 5_000)] {
+        history
+            .apply(
+                &mut f.catalog,
+                Edit::one(
+                    "Add cost",
+                    Change::cost_line(None, Some(cost(recoupable, amount))),
+                ),
+            )
+            .expect("cost");
+    }
+    let h1 = batch(
+        "h1.csv",
+        &[
+            sale(day(2026, 3, 10), f.album, Channel::Stream, "600"),
+            sale(day(2026, 5, 20), f.album, Channel::Stream, "400"),
+        ],
+    );
+    history
+        .apply(
+            &mut f.catalog,
+            Edit::one("Import h1.csv", Change::sales_import(h1)),
+        )
+        .expect("import");
+    let sid = f
+        .catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 7, 3)))
+        .expect("issue");
+    let issued = contracts::get_statement(f.catalog.conn(), sid).expect("statement");
+    assert_eq!(issued.statement.royalties, eur(20_000));
+    assert_eq!(issued.statement.costs_charged, eur(20_000));
+    let later = import(
+        &mut f.catalog,
+        "h2.csv",
+        &[sale(day(2026, 10, 1), f.album, Channel::Stream, "1000")],
+    );
+    let import_of = |catalog: &Catalog, name: &str| -> labeldesk::model::ImportId {
+        catalog
+            .conn()
+            .query_row(
+                "SELECT id FROM ledger_imports WHERE file_name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .expect("import id")
+    };
+    let kept = (
+        count(&f.catalog, "income_lines"),
+        count(&f.catalog, "statement_income"),
+    );
+    assert_eq!(kept, (3, 2));
+
+    // Undoing the import (the last edit in the history) is refused and stays undoable.
+    let msg = refusal(history.undo(&mut f.catalog));
+    assert_eq!(
+        msg,
+        "“h1.csv” stays in the ledger: the issued statement “Recording agreement 2026 H1” \
+         accounted for its lines, and an issued statement is final. A correction goes into a \
+         later report or period."
+    );
+    assert_eq!(history.undo_label(), Some("Import h1.csv"));
+    // Removing it from the Sales panel: the same.
+    let h1_id = import_of(&f.catalog, "h1.csv");
+    let msg = refusal(
+        undo::apply(
+            &mut f.catalog,
+            Edit::one("Remove import h1.csv", Change::remove_sales_import(h1_id)),
+        )
+        .map(|_| None),
+    );
+    assert!(msg.starts_with("“h1.csv” stays in the ledger"), "{msg}");
+    assert_eq!(
+        (
+            count(&f.catalog, "income_lines"),
+            count(&f.catalog, "statement_income")
+        ),
+        kept
+    );
+
+    // The charged cost can't be deleted; the cost the statement didn't charge can.
+    let costs = ledger::list_costs(f.catalog.conn()).expect("costs");
+    let charged = costs
+        .iter()
+        .find(|c| c.recoupable)
+        .expect("charged")
+        .clone();
+    let free = costs.iter().find(|c| !c.recoupable).expect("free").clone();
+    let msg = refusal(
+        undo::apply(
+            &mut f.catalog,
+            Edit::one(
+                "Delete cost",
+                Change::cost_line(Some(charged.clone()), None),
+            ),
+        )
+        .map(|_| None),
+    );
+    assert_eq!(
+        msg,
+        "The cost of 2026-01-15 can't be deleted: the issued statement “Recording agreement \
+         2026 H1” charged it, and an issued statement is final. A correction goes into a later \
+         period."
+    );
+    undo::apply(
+        &mut f.catalog,
+        Edit::one("Delete cost", Change::cost_line(Some(free), None)),
+    )
+    .expect("an uncharged cost goes");
+    assert_eq!(count(&f.catalog, "cost_lines"), 1);
+
+    // The report no statement has taken yet can be removed.
+    let h2_id = import_of(&f.catalog, "h2.csv");
+    undo::apply(
+        &mut f.catalog,
+        Edit::one("Remove import h2.csv", Change::remove_sales_import(h2_id)),
+    )
+    .expect("an untaken report goes");
+    assert_eq!(count(&f.catalog, "income_lines"), 2);
+    assert!(
+        ledger::lines_of_import(f.catalog.conn(), h2_id)
+            .expect("lines")
+            .is_empty()
+    );
+    assert_eq!(later.len(), 1);
+
+    // Underneath, the catalog refuses to delete what a statement took, whoever asks.
+    for sql in [
+        "DELETE FROM income_lines WHERE import_id = ?1",
+        "DELETE FROM ledger_imports WHERE id = ?1",
+    ] {
+        let result = f.catalog.conn().execute(sql, [h1_id]);
+        assert!(
+            result
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("FOREIGN KEY")),
+            "{sql}: {result:?}"
+        );
+    }
+    let result = f
+        .catalog
+        .conn()
+        .execute("DELETE FROM cost_lines WHERE id = ?1", [charged.id]);
+    assert!(result.is_err(), "{result:?}");
+    // h1.csv's two lines, both still on the statement.
+    assert_eq!(
+        (
+            count(&f.catalog, "income_lines"),
+            count(&f.catalog, "statement_income")
+        ),
+        (2, 2)
+    );
+    assert_eq!(count(&f.catalog, "statement_costs"), 1);
 }
 
 /// An artist contract at 50 % of net receipts on streams for `artist`, from 2026-01-01 to

@@ -98,7 +98,7 @@ fn a_newer_catalog_is_refused_untouched() {
     {
         let conn = Connection::open(&path).expect("raw");
         conn.pragma_update(None, "user_version", 99).expect("bump");
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        conn.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .expect("checkpoint");
     }
     let before = common::bytes(&path);
@@ -205,6 +205,103 @@ fn a_pending_upgrade_applies_in_one_go() {
     );
     drop(catalog);
     assert!(table_exists(&path, "extra_a") && table_exists(&path, "extra_b"));
+}
+
+/// v9: a v8 catalog keeps every record of what its issued statements took, and from then on
+/// the catalog refuses to delete an income line or cost a statement took (in v8 the delete
+/// cascaded, and an undo brought the line back unaccounted for).
+#[test]
+fn the_v9_upgrade_keeps_what_statements_took_and_locks_it() {
+    let mut conn = Connection::open_in_memory().expect("memory");
+    conn.pragma_update(None, "foreign_keys", true)
+        .expect("foreign keys");
+    migrations::migrate(&mut conn, &MIGRATIONS[..8], "v8.sqlite").expect("v8");
+    let tx = conn.transaction().expect("tx");
+    labeldesk::demo::create(&tx, common::today()).expect("demo");
+    // The demo's open half-year, issued at the new year: it takes the show's record sales.
+    let contract = labeldesk::model::ContractId(1);
+    let period = labeldesk::db::contracts::next_open_period(&tx, contract).expect("period");
+    let new_year = chrono::NaiveDate::from_ymd_opt(2027, 1, 5).expect("date");
+    let terms = labeldesk::db::contracts::get(&tx, contract).expect("contract");
+    let release = labeldesk::db::contracts::covered_releases(&tx, &terms).expect("covered")[0];
+    labeldesk::db::ledger::insert_cost(
+        &tx,
+        &labeldesk::model::CostLine {
+            id: labeldesk::model::CostLineId::UNSAVED,
+            date: common::today(),
+            release_id: Some(release),
+            category: labeldesk::model::CostCategory::Recording,
+            amount: labeldesk::model::Money::new(30_000, labeldesk::model::Currency::EUR),
+            recoupable: true,
+            note: String::new(),
+        },
+    )
+    .expect("a recoupable cost");
+    labeldesk::db::contracts::issue(&tx, contract, period, new_year).expect("issue");
+    tx.commit().expect("commit");
+    let counts = |conn: &Connection| -> (i64, i64, i64) {
+        conn.query_row(
+            "SELECT (SELECT count(*) FROM statement_income), (SELECT count(*) FROM statement_costs),
+                    (SELECT count(*) FROM income_lines)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("counts")
+    };
+    let before = counts(&conn);
+    assert!(
+        before.0 > 0 && before.1 > 0,
+        "the issued statement took income and charged costs: {before:?}"
+    );
+    let taken: i64 = conn
+        .query_row(
+            "SELECT income_line_id FROM statement_income LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("a taken line");
+    let delete = "DELETE FROM income_lines WHERE id = ?1";
+    // At v8 the delete went through and took the statement's record with it.
+    let tx = conn.transaction().expect("tx");
+    tx.execute(delete, [taken]).expect("v8 cascades");
+    assert_eq!(counts(&tx).0, before.0 - 1);
+    tx.rollback().expect("rollback");
+
+    let outcome = migrations::migrate(&mut conn, MIGRATIONS, "v8.sqlite").expect("upgrade");
+    assert_eq!(
+        (outcome.from, outcome.to),
+        (8, migrations::latest_version())
+    );
+    assert_eq!(counts(&conn), before, "every row kept");
+    for (table, column) in [
+        ("statement_income", "income_line_id"),
+        ("statement_costs", "cost_line_id"),
+    ] {
+        let on_delete: String = conn
+            .query_row(
+                &format!(
+                    "SELECT on_delete FROM pragma_foreign_key_list('{table}') WHERE \"from\" = ?1"
+                ),
+                [column],
+                |r| r.get(0),
+            )
+            .expect("foreign key");
+        assert_eq!(on_delete, "RESTRICT", "{table}.{column}");
+    }
+    let refused = conn.execute(delete, [taken]);
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("FOREIGN KEY")),
+        "{refused:?}"
+    );
+    assert_eq!(counts(&conn), before);
+    let problems: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .expect("foreign key check");
+    assert_eq!(problems, 0);
 }
 
 fn assert_refused_untouched(path: &Path, expect: &str) {

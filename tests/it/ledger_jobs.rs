@@ -497,3 +497,127 @@ fn a_big_report_is_written_without_a_long_frame() {
         );
     }
 }
+
+/// A report an issued statement accounted for, and a cost it charged, stay: the cost's Delete
+/// button is disabled (its tooltip says why) and Remove… on the import is refused in the
+/// status bar with the statement's name; nothing leaves the ledger.
+#[test]
+fn what_an_issued_statement_took_cannot_be_removed_from_the_sales_panel() {
+    use egui_kittest::kittest::NodeT as _;
+    use labeldesk::model::{
+        BasisPoints, Channel, Contract, CostCategory, CostLine, CostLineId, Money, Payee, PayeeId,
+        RateRule, Recoupable, Share, SplitScope, SplitSet,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = catalog_file(dir.path());
+    let file = dir.path().join("distrokid-big.tsv");
+    std::fs::write(&file, report(200)).expect("write report");
+    let mut catalog = Catalog::open(&path).expect("open");
+    let parsed = parse_file(&file, &[], &JobControl::default()).expect("parse");
+    let batch = prepare(catalog.conn(), &parsed, &[]).expect("prepare");
+    apply_on_file(
+        &path,
+        Edit::one("Import", Change::sales_import(batch)),
+        &JobControl::default(),
+    )
+    .expect("import");
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    catalog
+        .write(|tx| {
+            let artist = labeldesk::model::ArtistId(1);
+            let release = labeldesk::model::ReleaseId(1);
+            for (amount, recoupable) in [(40_000, true), (1_000, false)] {
+                ledger::insert_cost(
+                    tx,
+                    &CostLine {
+                        id: CostLineId::UNSAVED,
+                        date: day(2023, 12, 1),
+                        release_id: Some(release),
+                        category: CostCategory::Recording,
+                        amount: Money::new(amount, Currency::USD),
+                        recoupable,
+                        note: String::new(),
+                    },
+                )?;
+            }
+            let mut c = Contract::new(artist, day(2023, 7, 1), Currency::USD);
+            c.title = "Hier deal".into();
+            c.end = Some(day(2026, 6, 30));
+            c.rates = vec![RateRule {
+                channel: Channel::Stream,
+                format: None,
+                rate: BasisPoints(5000),
+            }];
+            c.payees = vec![Payee {
+                id: PayeeId(1),
+                name: "Tøilette & Café".into(),
+                email: String::new(),
+            }];
+            c.splits = vec![SplitSet {
+                scope: SplitScope::Default,
+                shares: vec![Share {
+                    payee: PayeeId(1),
+                    share: BasisPoints::FULL,
+                }],
+            }];
+            c.recoupables = vec![Recoupable {
+                category: CostCategory::Recording,
+                share: BasisPoints::FULL,
+            }];
+            let id = labeldesk::db::contracts::insert(tx, &c)?;
+            let period = labeldesk::db::contracts::next_open_period(tx, id)?;
+            labeldesk::db::contracts::issue(tx, id, period, day(2024, 1, 5))?;
+            Ok(())
+        })
+        .expect("a contract with an issued statement");
+    let taken = count_rows(&catalog, "statement_income");
+    assert!(taken > 0, "the statement took the report's matched lines");
+    assert_eq!(count_rows(&catalog, "statement_costs"), 1);
+    drop(catalog);
+
+    let mut harness = app_on(&path);
+    harness.get_by_label("Sales").click();
+    harness.run();
+    step_until(&mut harness, "the imports list", |h| {
+        h.query_by_label("Remove…").is_some()
+    });
+    // The list's columns size themselves to the rows over the next frames: click once still.
+    let mut last = None;
+    step_until(&mut harness, "the list to settle", |h| {
+        let rect = h.get_by_label("Remove…").rect();
+        last.replace(rect) == Some(rect)
+    });
+    harness.get_by_label("Remove…").click();
+    step_until(&mut harness, "the question", |h| {
+        h.query_by_role_and_label(Role::Button, "Remove").is_some()
+    });
+    harness.get_by_label("Remove").click();
+    step_until(&mut harness, "the refusal", |h| {
+        !h.state().is_writing_ledger() && status_starts_with(h, "Remove import")
+    });
+    assert_eq!(
+        harness.state().status_text(),
+        Some(
+            "Remove import distrokid-big.tsv not saved: “distrokid-big.tsv” stays in the \
+             ledger: the issued statement “Hier deal 2023 H2” accounted for its lines, and an \
+             issued statement is final. A correction goes into a later report or period."
+        )
+    );
+    assert_eq!(count_rows(ui_catalog(&harness), "income_lines"), 200);
+    assert_eq!(count_rows(ui_catalog(&harness), "statement_income"), taken);
+    assert!(harness.state().history().is_empty());
+
+    harness.get_by_label("Costs").click();
+    // The panel reads the ledger on a background job: wait for the two costs.
+    step_until(&mut harness, "the costs", |h| {
+        h.query_all_by_role_and_label(Role::Button, "Delete")
+            .count()
+            == 2
+    });
+    let deletes: Vec<bool> = harness
+        .get_all_by_role_and_label(Role::Button, "Delete")
+        .map(|b| b.accesskit_node().is_disabled())
+        .collect();
+    // Newest first, same date: the uncharged cost (added second), then the charged one.
+    assert_eq!(deletes, [false, true]);
+}
