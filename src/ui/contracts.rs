@@ -1135,7 +1135,7 @@ impl ContractsPanel {
             ui.add_space(6.0);
             if problems.is_empty() {
                 ui.label(format!(
-                    "You changed {name} and have not saved it. Save the changes, or discard them and {then}."
+                    "These changes are not saved yet. Save them, or discard them and {then}."
                 ));
             } else {
                 let count = problems.len();

@@ -423,7 +423,7 @@ fn picking_another_contract_asks_about_unsaved_changes() {
     assert!(
         harness
             .query_by_label(
-                "You changed “Alpha deal, amended” and have not saved it. Save the changes, or discard them and open “Beta deal”."
+                "These changes are not saved yet. Save them, or discard them and open “Beta deal”."
             )
             .is_some()
     );
@@ -580,7 +580,7 @@ fn closing_the_window_with_unsaved_terms_asks_first() {
     assert!(
         harness
             .query_by_label(
-                "You changed “Alpha deal, final” and have not saved it. Save the changes, or discard them and quit Labeldesk."
+                "These changes are not saved yet. Save them, or discard them and quit Labeldesk."
             )
             .is_some()
     );
