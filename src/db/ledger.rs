@@ -206,6 +206,19 @@ pub fn insert_import_head(tx: &Transaction<'_>, batch: &ImportBatch) -> Result<I
 /// # Errors
 /// Invalid rows or SQLite failures.
 pub fn insert_lines(tx: &Transaction<'_>, import: ImportId, lines: &[IncomeLine]) -> Result<()> {
+    let layout: String = tx.query_row(
+        "SELECT layout FROM ledger_imports WHERE id = ?1",
+        [import],
+        |r| r.get(0),
+    )?;
+    let home = takes_stock(&layout)
+        .then(|| home_location(tx))
+        .transpose()?
+        .map(|home| home.map(|(id, _)| id));
+    let mut take = tx.prepare_cached(
+        "INSERT INTO stock_movements (format_id, location_id, quantity, reason, income_line_id, moved_at, note)
+         VALUES (?1, ?2, ?3, 'sale', ?4, ?5, ?6)",
+    )?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO income_lines (import_id, line_no, sale_date, period, release_id, track_id, format_id,
                 matched_by, channel, territory, source, quantity, gross_e8, net_e8, currency, net_home_e8,
@@ -240,8 +253,203 @@ pub fn insert_lines(tx: &Transaction<'_>, import: ImportId, lines: &[IncomeLine]
             l.flags,
             l.match_key
         ])?;
+        if let StockEffect::Take {
+            format,
+            location,
+            quantity,
+        } = stock_effect(tx, l, home)?
+        {
+            take.execute(params![
+                format,
+                location,
+                -quantity,
+                tx.last_insert_rowid(),
+                format!("{}T12:00:00.000Z", l.sale_date),
+                format!("{} sale, report line {}", l.source, l.line_no)
+            ])?;
+        }
     }
     Ok(())
+}
+
+/// Whether the physical sales of a report of this layout are the label's own mail order,
+/// shipped from home (Bandcamp packages). A distributor's physical sales (in a mapped report)
+/// come out of the distributor's own stock, which Labeldesk does not hold.
+#[must_use]
+pub fn takes_stock(layout: &str) -> bool {
+    layout == "bandcamp"
+}
+
+/// The location a report's physical sales (mail order) are taken from: the first of kind
+/// "home", with its name.
+///
+/// # Errors
+/// SQLite failures.
+pub fn home_location(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name FROM stock_locations WHERE kind = 'home' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// What an income line does to stock when it is imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StockEffect {
+    /// Not a physical sale: stock is not involved.
+    Nothing,
+    /// Takes `quantity` of the format out of `location`.
+    Take {
+        format: FormatId,
+        location: i64,
+        quantity: i64,
+    },
+    /// A physical sale not matched to one format (unmatched, or a release with several
+    /// physical formats and no barcode or mapping to tell which).
+    NoFormat,
+    /// Sold before the last stock count of that format at home: the count holds it already.
+    Counted,
+    /// No location of kind "home" to take it from.
+    NoHome,
+}
+
+/// What `line` does to stock: `home` is `None` for a report whose physical sales are not
+/// the label's mail order (see [`takes_stock`]), else the home location (see
+/// [`home_location`]), if there is one.
+///
+/// # Errors
+/// SQLite failures.
+pub fn stock_effect(
+    conn: &Connection,
+    line: &IncomeLine,
+    home: Option<Option<i64>>,
+) -> Result<StockEffect> {
+    let Some(home) = home else {
+        return Ok(StockEffect::Nothing);
+    };
+    if !line.flags.contains(LineFlags::PHYSICAL_SALE) || line.quantity <= 0 {
+        return Ok(StockEffect::Nothing);
+    }
+    let Some(format) = line.format_id else {
+        return Ok(StockEffect::NoFormat);
+    };
+    let Some(location) = home else {
+        return Ok(StockEffect::NoHome);
+    };
+    let counted: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM stock_movements WHERE format_id = ?1 AND location_id = ?2
+                AND reason = 'count' AND substr(moved_at, 1, 10) > ?3)",
+        )?
+        .query_row(params![format, location, line.sale_date], |r| r.get(0))?;
+    Ok(if counted {
+        StockEffect::Counted
+    } else {
+        StockEffect::Take {
+            format,
+            location,
+            quantity: line.quantity,
+        }
+    })
+}
+
+/// What importing a batch of lines does to stock, for the preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StockPlan {
+    /// The home location's name.
+    pub location: Option<String>,
+    /// Lines that take stock, and how many items they take.
+    pub sales: usize,
+    pub units: i64,
+    /// Physical sales that take nothing, and why.
+    pub no_format: usize,
+    pub counted: usize,
+    pub no_home: usize,
+}
+
+impl StockPlan {
+    /// Whether the report has physical sales at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.sales + self.no_format + self.counted + self.no_home == 0
+    }
+
+    /// One line for the preview: "3 items out of Home (2 sales); 1 physical sale names no
+    /// single format: not taken from stock".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let mut parts = Vec::new();
+        if self.sales > 0 {
+            parts.push(format!(
+                "{} out of {} ({})",
+                if self.units == 1 {
+                    "1 item".to_owned()
+                } else {
+                    format!("{} items", self.units)
+                },
+                self.location.as_deref().unwrap_or("home"),
+                plural(self.sales, "sale", "sales")
+            ));
+        }
+        if self.no_format > 0 {
+            parts.push(format!(
+                "{} not matched to one format: not taken from stock",
+                plural(self.no_format, "physical sale", "physical sales")
+            ));
+        }
+        if self.counted > 0 {
+            parts.push(format!(
+                "{} from before the last stock count: already counted",
+                plural(self.counted, "physical sale", "physical sales")
+            ));
+        }
+        if self.no_home > 0 {
+            parts.push(format!(
+                "{}: no home stock location to take {} from",
+                plural(self.no_home, "physical sale", "physical sales"),
+                if self.no_home == 1 { "it" } else { "them" }
+            ));
+        }
+        parts.join("; ")
+    }
+}
+
+/// What importing `batch` would do to stock.
+///
+/// # Errors
+/// SQLite failures.
+pub fn stock_plan(conn: &Connection, batch: &ImportBatch) -> Result<StockPlan> {
+    if !takes_stock(&batch.layout) {
+        return Ok(StockPlan::default());
+    }
+    let home = home_location(conn)?;
+    let home_id = Some(home.as_ref().map(|(id, _)| *id));
+    let mut plan = StockPlan {
+        location: home.map(|(_, name)| name),
+        ..StockPlan::default()
+    };
+    for line in &batch.lines {
+        match stock_effect(conn, line, home_id)? {
+            StockEffect::Nothing => {}
+            StockEffect::Take { quantity, .. } => {
+                plan.sales += 1;
+                plan.units += quantity;
+            }
+            StockEffect::NoFormat => plan.no_format += 1,
+            StockEffect::Counted => plan.counted += 1,
+            StockEffect::NoHome => plan.no_home += 1,
+        }
+    }
+    Ok(plan)
 }
 
 /// Deletes an import with its lines and totals.
@@ -976,6 +1184,8 @@ pub struct MatchIndex {
     /// (folded artist, folded title) of releases.
     release_titles: HashMap<(String, String), ReleaseId>,
     mappings: HashMap<String, MatchMapping>,
+    /// The physical formats of each release, for a physical sale matched to the release only.
+    physical_formats: HashMap<ReleaseId, Vec<FormatId>>,
 }
 
 /// The flags a line's raw identifiers earn: a non-empty ISRC or barcode that is not valid.
@@ -1093,7 +1303,30 @@ impl MatchIndex {
         for mapping in list_mappings(conn)? {
             index.mappings.insert(mapping.key.clone(), mapping);
         }
+        let mut stmt =
+            conn.prepare("SELECT id, release_id FROM formats WHERE kind <> 'digital' ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, FormatId>(0)?, r.get::<_, ReleaseId>(1)?))
+        })?;
+        for row in rows {
+            let (format, release) = row?;
+            index
+                .physical_formats
+                .entry(release)
+                .or_default()
+                .push(format);
+        }
         Ok(index)
+    }
+
+    /// The release's physical format when it has exactly one (a physical sale matched to the
+    /// release by title or catalog number is for it).
+    #[must_use]
+    pub fn only_physical_format(&self, release: ReleaseId) -> Option<FormatId> {
+        match self.physical_formats.get(&release).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
     }
 
     /// Finds what a line is for: by ISRC, then UPC/EAN (either form), then catalog number,

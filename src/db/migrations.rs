@@ -54,6 +54,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "issued statements keep their income lines and costs",
         sql: include_str!("sql/v9_statement_lines_stay.sql"),
     },
+    Migration {
+        name: "physical sales in sales reports take stock",
+        sql: include_str!("sql/v10_report_stock.sql"),
+    },
 ];
 
 /// The catalog version this build writes.

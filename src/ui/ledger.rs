@@ -89,11 +89,14 @@ struct Summary {
     matched: usize,
     flagged: usize,
     totals: Vec<ledger::ImportTotal>,
+    /// What its physical sales do to stock.
+    stock: ledger::StockPlan,
 }
 
 impl Summary {
-    fn of(batch: &ImportBatch) -> Self {
-        Self {
+    /// The batch as matched on `conn`, which also tells what it does to stock.
+    fn of(conn: &rusqlite::Connection, batch: &ImportBatch) -> Result<Self, ReportError> {
+        Ok(Self {
             file_name: batch.file_name.clone(),
             layout: batch.layout.clone(),
             home_currency: batch.home_currency,
@@ -101,7 +104,8 @@ impl Summary {
             matched: batch.matched(),
             flagged: reports::flagged(batch),
             totals: batch.totals.clone(),
-        }
+            stock: ledger::stock_plan(conn, batch)?,
+        })
     }
 }
 
@@ -514,7 +518,7 @@ impl LedgerPanel {
                         Ok(Read { report, summary }) => match summary.map_or_else(
                             || {
                                 reports::prepare(ctx.catalog.conn(), &report, &[])
-                                    .map(|batch| Summary::of(&batch))
+                                    .and_then(|batch| Summary::of(ctx.catalog.conn(), &batch))
                             },
                             Ok,
                         ) {
@@ -600,7 +604,7 @@ impl LedgerPanel {
                     Some(file) => {
                         let conn = crate::db::releases::open_reader(&file)?;
                         let batch = reports::prepare_with(&conn, &report, &[], control)?;
-                        Some(Summary::of(&batch))
+                        Some(Summary::of(&conn, &batch)?)
                     }
                     None => None,
                 };
@@ -1554,6 +1558,11 @@ fn preview_ui(ui: &mut Ui, preview: &mut Preview) -> Option<PreviewAction> {
                     ui.label(format!(
                         "{flagged} (bad ISRC or UPC/EAN kept as written, or physical sales)"
                     ));
+                    ui.end_row();
+                }
+                if !batch.stock.is_empty() {
+                    ui.label("Stock");
+                    ui.label(batch.stock.describe());
                     ui.end_row();
                 }
                 for total in &batch.totals {

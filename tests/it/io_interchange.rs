@@ -119,6 +119,12 @@ INSERT INTO stock_movements (id, format_id, merch_id, location_id, quantity, rea
  (4, 1, NULL, 2, -2, 'sale', 1, '2026-11-28T22:01:02.345Z', ''),
  (5, NULL, 1, 2, -1, 'sale', 2, '2026-11-28T22:05:00Z', ''),
  (6, NULL, 1, 2, 1, 'sale_void', 3, '2026-11-28T22:06:00Z', '-undone');
+INSERT INTO ledger_imports (id, file_name, layout, content_sha256, home_currency, line_count, imported_at) VALUES
+ (1, 'bandcamp, "nov".csv', 'bandcamp', '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 'BRL', 1, '2026-12-01T09:00:00Z');
+INSERT INTO income_lines (id, import_id, line_no, sale_date, period, release_id, format_id, matched_by, channel, source, quantity, net_e8, currency, flags, match_key) VALUES
+ (1, 1, 2, '2026-11-30', '2026-11', 1, 1, 'barcode', 'physical', 'Bandcamp', 1, 9000000000, 'BRL', 4, 'upc:036000241457');
+INSERT INTO stock_movements (id, format_id, merch_id, location_id, quantity, reason, sale_id, moved_at, note, income_line_id) VALUES
+ (7, 1, NULL, 1, -1, 'sale', NULL, '2026-11-30T12:00:00.000Z', 'Bandcamp sale, report line 2', 1);
 INSERT INTO mailing_signups (id, show_id, name, email, consented_at) VALUES
  (1, 1, '@Zoë, "fan"', 'zoe@example.org', '2026-11-28 22:30:00');
 INSERT INTO import_mappings (name, definition) VALUES ('Loja, "export"', '{"columns":{"title":"Álbum"},"currency":"BRL"}');

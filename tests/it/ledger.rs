@@ -679,3 +679,152 @@ fn real_trackshift_files_when_present() {
         assert_eq!(count_rows(&catalog, "income_lines"), before);
     }
 }
+
+/// Bandcamp's header with the newer "upc" column.
+const BANDCAMP_UPC_HEADER: &str = "date,paid to,item type,item name,artist,currency,item price,quantity,discount code,sub total,transaction fee,fee type,item total,amount you received,bandcamp transaction id,paypal transaction id,net amount,upc";
+
+/// Bandcamp packages are the label's own mail order: one matched to a single physical format
+/// (by title, the release having one vinyl format, or by its UPC) takes that many out of the
+/// home location, tied to its income line, so undoing or removing the import gives the stock
+/// back and a redo takes it again. A package not matched to one format, a sale from before
+/// the last stock count and another report's physical sales take nothing; the preview says so.
+#[test]
+fn bandcamp_packages_take_stock_from_home_until_the_import_is_undone() {
+    use labeldesk::db::shows;
+    use labeldesk::model::shows::{Movement, MovementReason, StockItem};
+    let mut s = seeded();
+    let (vinyl, home) = s
+        .catalog
+        .write(|tx| {
+            let mut lp = Format::new(s.hier, FormatKind::Vinyl12);
+            lp.barcode = Some(Barcode::parse("5060000000016")?);
+            let vinyl = labeldesk::db::formats::insert(tx, &lp)?;
+            let (home, _) = ledger::home_location(tx)?.expect("a home location");
+            let home = labeldesk::model::shows::LocationId(home);
+            shows::add_movement(
+                tx,
+                &Movement {
+                    item: StockItem::Format(vinyl),
+                    location: home,
+                    quantity: 10,
+                    reason: MovementReason::Received,
+                    note: String::new(),
+                },
+            )?;
+            Ok((vinyl, home))
+        })
+        .expect("a vinyl format with 10 at home");
+    let stock = |catalog: &Catalog| {
+        shows::stock_at(catalog.conn(), StockItem::Format(vinyl), home).expect("stock")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = [
+        BANDCAMP_UPC_HEADER,
+        // By title: "Hier" has one physical format.
+        "11/20/26 5:45pm,Bandcamp,package,Hier,Tøilette & Café,EUR,25,2,,50,1.7,paypal,50,48.3,1234000010,,42.5,",
+        // By its UPC.
+        "11/21/26 9:00am,Bandcamp,package,Hier (red vinyl),Tøilette & Café,EUR,25,1,,25,0.9,paypal,25,24.1,1234000011,,21.2,5060000000016",
+        // Matched to nothing: no format to take it from.
+        "11/22/26 9:00am,Bandcamp,package,Mystery Box,Tøilette & Café,EUR,30,1,,30,1,paypal,30,29,1234000012,,25,",
+        // A download: not stock.
+        "11/23/26 9:00am,Bandcamp,album,Hier,Tøilette & Café,EUR,5.99,1,,5.99,0.5,paypal,5.99,5.49,1234000013,,4.99,",
+    ];
+    let path = write_fixture(dir.path(), "bandcamp-nov.csv", &(report.join("\n") + "\n"));
+    let parsed = parse_file(&path, &[], &JobControl::default()).expect("parse");
+    let batch = prepare(s.catalog.conn(), &parsed, &[]).expect("prepare");
+    let plan = ledger::stock_plan(s.catalog.conn(), &batch).expect("plan");
+    assert_eq!((plan.sales, plan.units, plan.no_format), (2, 3, 1));
+    assert_eq!(
+        plan.describe(),
+        "3 items out of Home (2 sales); 1 physical sale not matched to one format: not taken \
+         from stock"
+    );
+    let mut history = History::default();
+    history
+        .apply(
+            &mut s.catalog,
+            Edit::one("Import bandcamp-nov.csv", Change::sales_import(batch)),
+        )
+        .expect("import");
+    assert_eq!(stock(&s.catalog), 7);
+    let rows = shows::history(s.catalog.conn(), StockItem::Format(vinyl)).expect("history");
+    let sales: Vec<(String, i64, String)> = rows
+        .iter()
+        .filter(|r| r.quantity < 0)
+        .map(|r| (r.moved_at.clone(), r.quantity, r.note.clone()))
+        .collect();
+    assert_eq!(
+        sales,
+        [
+            (
+                "2026-11-21T12:00:00.000Z".to_owned(),
+                -1,
+                "Bandcamp sale, report line 3".to_owned()
+            ),
+            (
+                "2026-11-20T12:00:00.000Z".to_owned(),
+                -2,
+                "Bandcamp sale, report line 2".to_owned()
+            ),
+        ]
+    );
+
+    history.undo(&mut s.catalog).expect("undo");
+    assert_eq!(stock(&s.catalog), 10, "undone: the stock is back");
+    history.redo(&mut s.catalog).expect("redo");
+    assert_eq!(stock(&s.catalog), 7, "redone: taken again, once");
+    let import: labeldesk::model::ImportId = s
+        .catalog
+        .conn()
+        .query_row("SELECT id FROM ledger_imports", [], |r| r.get(0))
+        .expect("import id");
+    history
+        .apply(
+            &mut s.catalog,
+            Edit::one("Remove", Change::remove_sales_import(import)),
+        )
+        .expect("remove");
+    assert_eq!(stock(&s.catalog), 10, "removed: the stock is back");
+
+    // Counted since: an older report's packages are in that count already.
+    s.catalog
+        .write(|tx| {
+            shows::add_movement(
+                tx,
+                &Movement {
+                    item: StockItem::Format(vinyl),
+                    location: home,
+                    quantity: -1,
+                    reason: MovementReason::Count,
+                    note: "counted 9".into(),
+                },
+            )
+            .map(|_| ())
+        })
+        .expect("count");
+    let old = [
+        BANDCAMP_UPC_HEADER,
+        "3/1/25 5:45pm,Bandcamp,package,Hier,Tøilette & Café,EUR,25,1,,25,0.9,paypal,25,24.1,1234000020,,21.2,",
+    ];
+    let path = write_fixture(dir.path(), "bandcamp-2025.csv", &(old.join("\n") + "\n"));
+    let parsed = parse_file(&path, &[], &JobControl::default()).expect("parse");
+    let batch = prepare(s.catalog.conn(), &parsed, &[]).expect("prepare");
+    let plan = ledger::stock_plan(s.catalog.conn(), &batch).expect("plan");
+    assert_eq!((plan.sales, plan.counted), (0, 1));
+    assert_eq!(
+        plan.describe(),
+        "1 physical sale from before the last stock count: already counted"
+    );
+    history
+        .apply(
+            &mut s.catalog,
+            Edit::one("Import", Change::sales_import(batch)),
+        )
+        .expect("import");
+    assert_eq!(stock(&s.catalog), 9);
+
+    // A distributor's physical sales come out of its own stock, not the label's.
+    assert!(ledger::takes_stock("bandcamp"));
+    assert!(!ledger::takes_stock("mapping:Shop export"));
+    assert!(!ledger::takes_stock("distrokid"));
+}

@@ -621,3 +621,56 @@ fn what_an_issued_statement_took_cannot_be_removed_from_the_sales_panel() {
     // Newest first, same date: the uncharged cost (added second), then the charged one.
     assert_eq!(deletes, [false, true]);
 }
+
+/// A Bandcamp report's preview says what its packages take from stock, and importing it
+/// takes them out of the home location.
+#[test]
+fn the_preview_says_what_a_bandcamp_report_takes_from_stock() {
+    use labeldesk::db::shows;
+    use labeldesk::model::shows::{Movement, MovementReason, StockItem};
+    use labeldesk::model::{Format, FormatKind};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = catalog_file(dir.path());
+    let mut catalog = Catalog::open(&path).expect("open");
+    let (vinyl, home) = catalog
+        .write(|tx| {
+            let vinyl = labeldesk::db::formats::insert(
+                tx,
+                &Format::new(labeldesk::model::ReleaseId(1), FormatKind::Vinyl12),
+            )?;
+            let (home, _) = ledger::home_location(tx)?.expect("home");
+            let home = labeldesk::model::shows::LocationId(home);
+            shows::add_movement(
+                tx,
+                &Movement {
+                    item: StockItem::Format(vinyl),
+                    location: home,
+                    quantity: 5,
+                    reason: MovementReason::Received,
+                    note: String::new(),
+                },
+            )?;
+            Ok((vinyl, home))
+        })
+        .expect("5 LPs at home");
+    drop(catalog);
+    let file = dir.path().join("bandcamp.csv");
+    std::fs::write(
+        &file,
+        "date,paid to,item type,item name,artist,currency,item price,quantity,discount code,sub total,transaction fee,fee type,item total,amount you received,bandcamp transaction id,paypal transaction id,net amount\n\
+         11/20/26 5:45pm,Bandcamp,package,Hier,Tøilette & Café,USD,25,2,,50,1.7,paypal,50,48.3,1234000010,,42.5\n\
+         11/21/26 9:00am,Bandcamp,track,\"Hier, à l'aube\",Tøilette & Café,USD,1,1,,1,0.2,paypal,1,0.8,1234000011,,0.8\n",
+    )
+    .expect("write report");
+    let mut harness = app_on(&path);
+    read_report(&mut harness, &file, 2);
+    harness.get_by_label("Stock");
+    harness.get_by_label("2 items out of Home (1 sale)");
+    harness.get_by_label("Import 2 lines").click();
+    step_until(&mut harness, "the import", |h| {
+        !h.state().is_writing_ledger() && status_starts_with(h, "Saved")
+    });
+    let left = shows::stock_at(ui_catalog(&harness).conn(), StockItem::Format(vinyl), home)
+        .expect("stock");
+    assert_eq!(left, 3);
+}

@@ -589,14 +589,21 @@ fn a_restore_waits_for_unsaved_contract_terms() {
 fn a_catalog_from_an_older_labeldesk_is_upgraded_behind_a_screen_that_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.sqlite");
-    let catalog = demo_file(&path);
-    drop(catalog);
-    // As the previous version left it: the last migration not applied yet.
+    // The demo label as the previous version wrote it: every migration but the last.
     let latest = db::migrations::latest_version();
-    rusqlite::Connection::open(&path)
-        .expect("raw")
-        .pragma_update(None, "user_version", latest - 1)
-        .expect("downgrade");
+    let migrations = db::migrations::MIGRATIONS;
+    {
+        let mut conn = rusqlite::Connection::open(&path).expect("raw");
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
+        conn.pragma_update(None, "foreign_keys", true)
+            .expect("foreign keys");
+        db::migrations::migrate(&mut conn, &migrations[..migrations.len() - 1], "old.sqlite")
+            .expect("the previous version's schema");
+        let tx = conn.transaction().expect("tx");
+        labeldesk::demo::create(&tx, common::today()).expect("demo");
+        tx.commit().expect("commit");
+    }
     assert_eq!(Catalog::pending_upgrade(&path), Some((latest - 1, latest)));
 
     let opened = path.clone();

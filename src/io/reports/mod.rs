@@ -809,7 +809,13 @@ pub fn prepare_with(
             period: p.period.clone(),
             release_id: found.map(|m| m.release_id),
             track_id: found.and_then(|m| m.track_id),
-            format_id: found.and_then(|m| m.format_id),
+            format_id: found.and_then(|m| {
+                m.format_id.or_else(|| {
+                    p.physical
+                        .then(|| index.only_physical_format(m.release_id))
+                        .flatten()
+                })
+            }),
             matched_by: found.map(|m| m.by),
             channel: p.channel,
             territory: p.territory.clone(),
