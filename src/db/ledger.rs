@@ -215,10 +215,6 @@ pub fn insert_lines(tx: &Transaction<'_>, import: ImportId, lines: &[IncomeLine]
         .then(|| home_location(tx))
         .transpose()?
         .map(|home| home.map(|(id, _)| id));
-    let mut take = tx.prepare_cached(
-        "INSERT INTO stock_movements (format_id, location_id, quantity, reason, income_line_id, moved_at, note)
-         VALUES (?1, ?2, ?3, 'sale', ?4, ?5, ?6)",
-    )?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO income_lines (import_id, line_no, sale_date, period, release_id, track_id, format_id,
                 matched_by, channel, territory, source, quantity, gross_e8, net_e8, currency, net_home_e8,
@@ -253,21 +249,66 @@ pub fn insert_lines(tx: &Transaction<'_>, import: ImportId, lines: &[IncomeLine]
             l.flags,
             l.match_key
         ])?;
-        if let StockEffect::Take {
+        let effect = stock_effect(tx, l, home)?;
+        take_stock(tx, tx.last_insert_rowid(), l, effect)?;
+    }
+    Ok(())
+}
+
+/// Writes the stock movement of `effect` for the income line `line_id` (a no-op unless it
+/// takes stock): dated on the sale's day, noted with where it came from.
+fn take_stock(
+    tx: &Transaction<'_>,
+    line_id: i64,
+    line: &IncomeLine,
+    effect: StockEffect,
+) -> Result<()> {
+    if let StockEffect::Take {
+        format,
+        location,
+        quantity,
+    } = effect
+    {
+        tx.prepare_cached(
+            "INSERT INTO stock_movements (format_id, location_id, quantity, reason, income_line_id, moved_at, note)
+             VALUES (?1, ?2, ?3, 'sale', ?4, ?5, ?6)",
+        )?
+        .execute(params![
             format,
             location,
-            quantity,
-        } = stock_effect(tx, l, home)?
-        {
-            take.execute(params![
-                format,
-                location,
-                -quantity,
-                tx.last_insert_rowid(),
-                format!("{}T12:00:00.000Z", l.sale_date),
-                format!("{} sale, report line {}", l.source, l.line_no)
-            ])?;
-        }
+            -quantity,
+            line_id,
+            format!("{}T12:00:00.000Z", line.sale_date),
+            format!("{} sale, report line {}", line.source, line.line_no)
+        ])?;
+    }
+    Ok(())
+}
+
+/// After the lines under `key` were mapped, remapped or unmapped: a movement whose line now
+/// names another format (or none) goes, and a mail-order line that names a format and has
+/// no movement gets one (unless the last count at home is newer than the sale).
+fn sync_mapped_stock(tx: &Transaction<'_>, key: &str) -> Result<()> {
+    tx.execute(
+        "DELETE FROM stock_movements WHERE income_line_id IN
+             (SELECT l.id FROM income_lines l WHERE l.match_key = ?1
+                 AND l.format_id IS NOT stock_movements.format_id)",
+        [key],
+    )?;
+    let home = Some(home_location(tx)?.map(|(id, _)| id));
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {LINE_COLUMNS} FROM income_lines
+          WHERE match_key = ?1 AND flags & 4 = 4 AND format_id IS NOT NULL
+            AND import_id IN (SELECT id FROM ledger_imports WHERE layout = 'bandcamp')
+            AND NOT EXISTS (SELECT 1 FROM stock_movements m WHERE m.income_line_id = income_lines.id)
+          ORDER BY id"
+    ))?;
+    let lines = stmt
+        .query_map([key], line_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for line in &lines {
+        let effect = stock_effect(tx, line, home)?;
+        take_stock(tx, line.id.0, line, effect)?;
     }
     Ok(())
 }
@@ -843,18 +884,27 @@ pub fn set_mapping(
                  track_id = excluded.track_id, format_id = excluded.format_id",
             params![key, m.release_id, m.track_id, m.format_id],
         )?;
-        Ok(tx.execute(
-            "UPDATE income_lines SET release_id = ?2, track_id = ?3, format_id = ?4, matched_by = 'mapping'
+        let changed = tx.execute(
+            // A physical sale mapped to a release with one physical format is for that format,
+            // as when a report is matched (MatchIndex::only_physical_format).
+            "UPDATE income_lines SET release_id = ?2, track_id = ?3, matched_by = 'mapping',
+                 format_id = coalesce(?4, CASE WHEN flags & 4 = 4 THEN
+                     (SELECT min(id) FROM formats WHERE release_id = ?2 AND kind <> 'digital'
+                       HAVING count(*) = 1) END)
              WHERE match_key = ?1 AND (release_id IS NULL OR matched_by = 'mapping')",
             params![key, m.release_id, m.track_id, m.format_id],
-        )?)
+        )?;
+        sync_mapped_stock(tx, key)?;
+        Ok(changed)
     } else {
         tx.execute("DELETE FROM match_mappings WHERE match_key = ?1", [key])?;
-        Ok(tx.execute(
+        let changed = tx.execute(
             "UPDATE income_lines SET release_id = NULL, track_id = NULL, format_id = NULL, matched_by = NULL
              WHERE match_key = ?1 AND matched_by = 'mapping'",
             [key],
-        )?)
+        )?;
+        sync_mapped_stock(tx, key)?;
+        Ok(changed)
     }
 }
 

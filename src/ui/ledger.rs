@@ -27,8 +27,8 @@ use crate::db::ledger::{self, ImportBatch, ImportSummary, IncomeGroup, IncomeRow
 use crate::io::reports::{self, ColumnMapping, DateOrder, Layout, ParsedReport, ReportError};
 use crate::jobs::Job;
 use crate::model::{
-    Channel, CostCategory, CostLine, CostLineId, Currency, ImportId, MatchMapping, Money,
-    ReleaseId, TrackId, parse_date,
+    Channel, CostCategory, CostLine, CostLineId, Currency, FormatId, ImportId, LineFlags,
+    MatchMapping, Money, ReleaseId, TrackId, parse_date,
 };
 use crate::undo::{Change, Edit};
 
@@ -274,6 +274,9 @@ struct Review {
     track: Option<TrackId>,
     tracks: Vec<(TrackId, String)>,
     tracks_of: Option<ReleaseId>,
+    /// For a physical sale: which of the release's physical formats it was.
+    format: Option<FormatId>,
+    formats: Vec<(FormatId, String)>,
 }
 
 /// The Sales panel.
@@ -1285,7 +1288,64 @@ impl LedgerPanel {
                 .into_iter()
                 .map(|t| (t.id, t.title))
                 .collect();
+            self.review.formats = self
+                .review
+                .release
+                .and_then(|r| {
+                    ctx.report(crate::db::formats::list_for_release(ctx.catalog.conn(), r))
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|f| f.kind.is_physical())
+                .map(|f| {
+                    let name = if f.variant.trim().is_empty() {
+                        f.kind.label().to_owned()
+                    } else {
+                        format!("{} ({})", f.kind.label(), f.variant.trim())
+                    };
+                    (f.id, name)
+                })
+                .collect();
+            // One physical format: a package is for it.
+            self.review.format = match self.review.formats.as_slice() {
+                [(only, _)] => Some(*only),
+                _ => None,
+            };
             self.review.tracks_of = self.review.release;
+        }
+        let physical = cache
+            .unmatched
+            .iter()
+            .find(|g| g.match_key == key)
+            .is_some_and(|g| g.sample.flags.contains(LineFlags::PHYSICAL_SALE));
+        if physical && self.review.release.is_some() {
+            let names: HashMap<FormatId, &str> = self
+                .review
+                .formats
+                .iter()
+                .map(|(id, n)| (*id, n.as_str()))
+                .collect();
+            let mut formats: Vec<Option<FormatId>> = vec![None];
+            formats.extend(self.review.formats.iter().map(|(id, _)| Some(*id)));
+            ui.horizontal(|ui| {
+                ui.label("Format");
+                widgets::choice_ui(
+                    ui,
+                    "Map to format",
+                    "ledger_review_format",
+                    &mut self.review.format,
+                    &formats,
+                    |f| {
+                        f.and_then(|id| names.get(&id).map(|n| (*n).to_owned()))
+                            .unwrap_or_else(|| "No format (stock not taken)".to_owned())
+                    },
+                );
+            });
+            widgets::hint_ui(
+                ui,
+                "A physical sale mapped to a format takes it out of your home stock location, \
+                 in these lines and in later reports.",
+            );
         }
         if self.review.release.is_some() {
             let names: HashMap<TrackId, &str> = self
@@ -1321,7 +1381,7 @@ impl LedgerPanel {
                 key: key.clone(),
                 release_id: release,
                 track_id: self.review.track,
-                format_id: None,
+                format_id: if physical { self.review.format } else { None },
             };
             ctx.send(Command::Edit(Edit::one(
                 "Map report lines",

@@ -828,3 +828,103 @@ fn bandcamp_packages_take_stock_from_home_until_the_import_is_undone() {
     assert!(!ledger::takes_stock("mapping:Shop export"));
     assert!(!ledger::takes_stock("distrokid"));
 }
+
+/// A package that matched no single format takes stock once it is mapped to one in the
+/// review list; undoing the mapping gives it back, and a later report with the same package
+/// takes stock through the mapping at once.
+#[test]
+fn mapping_a_package_to_a_format_takes_its_stock() {
+    use labeldesk::db::shows;
+    use labeldesk::model::shows::{LocationId, StockItem};
+    let mut s = seeded();
+    let (lp, cd) = s
+        .catalog
+        .write(|tx| {
+            let lp = labeldesk::db::formats::insert(tx, &Format::new(s.hier, FormatKind::Vinyl12))?;
+            let cd = labeldesk::db::formats::insert(tx, &Format::new(s.hier, FormatKind::Cd))?;
+            Ok((lp, cd))
+        })
+        .expect("an LP and a CD");
+    let (home, _) = ledger::home_location(s.catalog.conn())
+        .expect("home")
+        .expect("a home location");
+    let stock = |catalog: &Catalog, format| {
+        shows::stock_at(catalog.conn(), StockItem::Format(format), LocationId(home)).expect("stock")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = |n: u32| {
+        format!(
+            "{BANDCAMP_UPC_HEADER}\n11/2{n}/26 5:45pm,Bandcamp,package,Hier LP,Tøilette & Café,EUR,25,2,,50,1.7,paypal,50,48.3,12340000{n}0,,42.5,\n"
+        )
+    };
+    let first = write_fixture(dir.path(), "bc-1.csv", &report(1));
+    let mut history = History::default();
+    let parsed = parse_file(&first, &[], &JobControl::default()).expect("parse");
+    let batch = prepare(s.catalog.conn(), &parsed, &[]).expect("prepare");
+    assert_eq!(
+        ledger::stock_plan(s.catalog.conn(), &batch)
+            .expect("plan")
+            .no_format,
+        1
+    );
+    history
+        .apply(
+            &mut s.catalog,
+            Edit::one("Import", Change::sales_import(batch)),
+        )
+        .expect("import");
+    assert_eq!((stock(&s.catalog, lp), stock(&s.catalog, cd)), (0, 0));
+    let key: String = s
+        .catalog
+        .conn()
+        .query_row(
+            "SELECT match_key FROM income_lines WHERE raw_title = 'Hier LP'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("key");
+    let mapping = MatchMapping {
+        key: key.clone(),
+        release_id: s.hier,
+        track_id: None,
+        format_id: Some(lp),
+    };
+    history
+        .apply(
+            &mut s.catalog,
+            Edit::one("Map", Change::ledger_mapping(key.clone(), Some(mapping))),
+        )
+        .expect("map");
+    assert_eq!(stock(&s.catalog, lp), -2, "mapped: the LP stock goes");
+    history.undo(&mut s.catalog).expect("undo the mapping");
+    assert_eq!(stock(&s.catalog, lp), 0, "unmapped: back");
+    history.redo(&mut s.catalog).expect("redo the mapping");
+    assert_eq!(stock(&s.catalog, lp), -2);
+    // Remapped to the CD: the LP comes back, the CD goes.
+    let to_cd = MatchMapping {
+        key: key.clone(),
+        release_id: s.hier,
+        track_id: None,
+        format_id: Some(cd),
+    };
+    history
+        .apply(
+            &mut s.catalog,
+            Edit::one("Remap", Change::ledger_mapping(key.clone(), Some(to_cd))),
+        )
+        .expect("remap");
+    assert_eq!((stock(&s.catalog, lp), stock(&s.catalog, cd)), (0, -2));
+    // The next report's "Hier LP" goes through the mapping, and takes its stock on import.
+    let second = write_fixture(dir.path(), "bc-2.csv", &report(2));
+    let parsed = parse_file(&second, &[], &JobControl::default()).expect("parse");
+    let batch = prepare(s.catalog.conn(), &parsed, &[]).expect("prepare");
+    let plan = ledger::stock_plan(s.catalog.conn(), &batch).expect("plan");
+    assert_eq!((plan.sales, plan.units), (1, 2));
+    history
+        .apply(
+            &mut s.catalog,
+            Edit::one("Import", Change::sales_import(batch)),
+        )
+        .expect("import");
+    assert_eq!(stock(&s.catalog, cd), -4);
+}
