@@ -149,7 +149,11 @@ fn read_report(harness: &mut Harness<'_, LabeldeskApp>, file: &Path, lines: u32)
         .type_text(&file.display().to_string());
     harness.run();
     harness.get_by_label("Read report").click();
-    let button = format!("Import {lines} lines");
+    let button = if lines == 1 {
+        "Import 1 line".to_owned()
+    } else {
+        format!("Import {lines} lines")
+    };
     step_until(harness, "the preview", |h| {
         h.query_by_label(&button).is_some()
     });
@@ -673,4 +677,80 @@ fn the_preview_says_what_a_bandcamp_report_takes_from_stock() {
     let left = shows::stock_at(ui_catalog(&harness).conn(), StockItem::Format(vinyl), home)
         .expect("stock");
     assert_eq!(left, 3);
+}
+
+/// Review: a package line for a release with an LP and a CD asks which format it was; mapped
+/// to the LP, its two copies leave the home stock.
+#[test]
+fn a_package_mapped_to_a_format_in_review_takes_its_stock() {
+    use labeldesk::db::shows;
+    use labeldesk::model::shows::{LocationId, StockItem};
+    use labeldesk::model::{Format, FormatKind};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = catalog_file(dir.path());
+    let mut catalog = Catalog::open(&path).expect("open");
+    let lp = catalog
+        .write(|tx| {
+            let release = labeldesk::model::ReleaseId(1);
+            let lp =
+                labeldesk::db::formats::insert(tx, &Format::new(release, FormatKind::Vinyl12))?;
+            labeldesk::db::formats::insert(tx, &Format::new(release, FormatKind::Cd))?;
+            Ok(lp)
+        })
+        .expect("an LP and a CD");
+    let (home, _) = ledger::home_location(catalog.conn())
+        .expect("home")
+        .expect("a home location");
+    drop(catalog);
+    let file = dir.path().join("bandcamp.csv");
+    std::fs::write(
+        &file,
+        "date,paid to,item type,item name,artist,currency,item price,quantity,discount code,sub total,transaction fee,fee type,item total,amount you received,bandcamp transaction id,paypal transaction id,net amount\n\
+         11/20/26 5:45pm,Bandcamp,package,Hier LP,Tøilette & Café,USD,25,2,,50,1.7,paypal,50,48.3,1234000010,,42.5\n",
+    )
+    .expect("write report");
+    let mut harness = app_on(&path);
+    read_report(&mut harness, &file, 1);
+    harness.get_by_label("1 physical sale not matched to one format: not taken from stock");
+    harness.get_by_label("Import 1 line").click();
+    step_until(&mut harness, "the import", |h| {
+        !h.state().is_writing_ledger() && status_starts_with(h, "Saved")
+    });
+    step_until(&mut harness, "the review count", |h| {
+        h.query_by_label("Review (1)").is_some()
+    });
+    harness.get_by_label("Review (1)").click();
+    let is_line = |n: &egui_kittest::kittest::AccessKitNode<'_>| {
+        n.label()
+            .is_some_and(|l| l.starts_with("Tøilette & Café – Hier LP"))
+    };
+    step_until(&mut harness, "the review list", |h| {
+        h.query_by(is_line).is_some()
+    });
+    harness.get_by(is_line).click();
+    harness.run();
+    for (combo, option) in [
+        ("Map to release", "Hier (Tøilette & Café)"),
+        ("Map to format", "12\" vinyl"),
+    ] {
+        harness.get_by_role_and_label(Role::ComboBox, combo).click();
+        harness.run();
+        harness.get_by_label(option).click();
+        harness.run();
+    }
+    harness.get_by_label("Map these lines").click();
+    let stock = |h: &Harness<'_, LabeldeskApp>| {
+        shows::stock_at(
+            ui_catalog(h).conn(),
+            StockItem::Format(lp),
+            LocationId(home),
+        )
+        .expect("stock")
+    };
+    step_until(&mut harness, "the mapping", |h| stock(h) == -2);
+    assert_eq!(
+        count_rows(ui_catalog(&harness), "stock_movements"),
+        1,
+        "one movement, for the one line"
+    );
 }
