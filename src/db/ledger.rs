@@ -860,12 +860,38 @@ pub fn list_mappings(conn: &Connection) -> Result<Vec<MatchMapping>> {
 /// forgetting, lines it matched become unmatched again. Returns how many lines changed.
 ///
 /// # Errors
-/// A track that is not on the release, a missing release, or SQLite failures.
+/// A track that is not on the release, a missing release, [`DbError::InUse`] when an issued
+/// royalty statement took lines the mapping matched (re-pointing them would let another
+/// contract count them again), or SQLite failures.
 pub fn set_mapping(
     tx: &Transaction<'_>,
     key: &str,
     mapping: Option<&MatchMapping>,
 ) -> Result<usize> {
+    let held = statements_holding(
+        tx,
+        "SELECT DISTINCT si.statement_id FROM income_lines l
+           JOIN statement_income si ON si.income_line_id = l.id
+          WHERE l.match_key = ?1 AND l.matched_by = 'mapping'",
+        key,
+    )?;
+    if !held.is_empty() {
+        let current: Option<MatchMapping> = list_mappings(tx)?.into_iter().find(|m| m.key == key);
+        let unchanged = match (&current, mapping) {
+            (Some(old), Some(new)) => {
+                (old.release_id, old.track_id, old.format_id)
+                    == (new.release_id, new.track_id, new.format_id)
+            }
+            _ => false,
+        };
+        if !unchanged {
+            return Err(DbError::InUse(format!(
+                "This mapping can't be changed: {} accounted for lines it matched, and an \
+                 issued statement is final. A correction goes into a later period.",
+                name_statements(&held)
+            )));
+        }
+    }
     if let Some(m) = mapping {
         if let Some(track) = m.track_id {
             let release = super::releases::of_track(tx, track)?;
@@ -1125,7 +1151,11 @@ pub fn check_import_removable(conn: &Connection, id: ImportId) -> Result<()> {
 
 /// The issued statements whose ids `ids_sql` (one parameter) selects, as “Contract 2026 H1”,
 /// oldest period first.
-fn statements_holding(conn: &Connection, ids_sql: &str, id: i64) -> Result<Vec<String>> {
+fn statements_holding(
+    conn: &Connection,
+    ids_sql: &str,
+    id: impl rusqlite::ToSql,
+) -> Result<Vec<String>> {
     let sql = format!(
         "SELECT c.id, c.title, s.period FROM statements s JOIN contracts c ON c.id = s.contract_id
           WHERE s.id IN ({ids_sql}) ORDER BY s.period_start, c.id"

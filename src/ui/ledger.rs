@@ -1347,7 +1347,8 @@ impl LedgerPanel {
                  in these lines and in later reports.",
             );
         }
-        if self.review.release.is_some() {
+        // A physical sale is for a release's format, never for one of its tracks.
+        if self.review.release.is_some() && !physical {
             let names: HashMap<TrackId, &str> = self
                 .review
                 .tracks
@@ -1380,7 +1381,7 @@ impl LedgerPanel {
             let mapping = MatchMapping {
                 key: key.clone(),
                 release_id: release,
-                track_id: self.review.track,
+                track_id: if physical { None } else { self.review.track },
                 format_id: if physical { self.review.format } else { None },
             };
             ctx.send(Command::Edit(Edit::one(

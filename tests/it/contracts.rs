@@ -10,9 +10,9 @@ use labeldesk::jobs::JobControl;
 use labeldesk::model::{
     Amount8, Artist, ArtistId, ArtistRole, BasisPoints, Channel, Contract, ContractId,
     CostCategory, CostLine, CostLineId, Currency, DealType, IncomeLine, IncomeLineId, Label,
-    LineFlags, MastersOwner, Money, OptionPeriod, Payee, PayeeId, Payment, PaymentId, PeriodKind,
-    RateRule, RawIdentifiers, Recoupable, Release, ReleaseArtist, ReleaseId, Reserve, RoyaltyBase,
-    Share, SplitScope, SplitSet, StatementPeriod, Territory, Track, TrackId,
+    LineFlags, MastersOwner, MatchMapping, Money, OptionPeriod, Payee, PayeeId, Payment, PaymentId,
+    PeriodKind, RateRule, RawIdentifiers, Recoupable, Release, ReleaseArtist, ReleaseId, Reserve,
+    RoyaltyBase, Share, SplitScope, SplitSet, StatementPeriod, Territory, Track, TrackId,
 };
 use labeldesk::undo::{self, Change, Edit, EditError, History};
 
@@ -957,6 +957,77 @@ fn an_issued_statement_keeps_the_income_and_costs_it_took() {
         (2, 2)
     );
     assert_eq!(count(&f.catalog, "statement_costs"), 1);
+}
+
+/// A mapping whose lines an issued statement took cannot be changed or forgotten: re-pointing
+/// them to another release would let that release's contract count them again.
+#[test]
+fn a_mapping_an_issued_statement_relied_on_stays() {
+    let mut f = fixture();
+    let terms = royalty_contract(&f);
+    let id = insert(&mut f.catalog, &terms);
+    let mut unmatched = batch(
+        "h1.csv",
+        &[sale(day(2026, 3, 10), f.album, Channel::Stream, "600")],
+    );
+    unmatched.lines[0].release_id = None;
+    let key = unmatched.lines[0].match_key.clone();
+    let mut history = History::default();
+    history
+        .apply(
+            &mut f.catalog,
+            Edit::one("Import", Change::sales_import(unmatched)),
+        )
+        .expect("import");
+    let to = |release| MatchMapping {
+        key: key.clone(),
+        release_id: release,
+        track_id: None,
+        format_id: None,
+    };
+    history
+        .apply(
+            &mut f.catalog,
+            Edit::one(
+                "Map",
+                Change::ledger_mapping(key.clone(), Some(to(f.album))),
+            ),
+        )
+        .expect("map");
+    f.catalog
+        .write(|tx| contracts::issue(tx, id, h(2026, 1), day(2026, 7, 3)))
+        .expect("issue");
+    assert_eq!(count(&f.catalog, "statement_income"), 1);
+    // Remapping to the single, forgetting the mapping, or undoing it: refused.
+    for change in [
+        Change::ledger_mapping(key.clone(), Some(to(f.single))),
+        Change::ledger_mapping(key.clone(), None),
+    ] {
+        let msg = refusal(undo::apply(&mut f.catalog, Edit::one("Remap", change)).map(|_| None));
+        assert_eq!(
+            msg,
+            "This mapping can't be changed: the issued statement “Recording agreement 2026 H1” \
+             accounted for lines it matched, and an issued statement is final. A correction \
+             goes into a later period."
+        );
+    }
+    let msg = refusal(history.undo(&mut f.catalog));
+    assert!(msg.starts_with("This mapping can't be changed"), "{msg}");
+    let release: Option<i64> = f
+        .catalog
+        .conn()
+        .query_row("SELECT release_id FROM income_lines", [], |r| r.get(0))
+        .expect("line");
+    assert_eq!(release, Some(f.album.0));
+    // Saving it again as it is changes nothing and is allowed.
+    undo::apply(
+        &mut f.catalog,
+        Edit::one(
+            "Map",
+            Change::ledger_mapping(key.clone(), Some(to(f.album))),
+        ),
+    )
+    .expect("the same mapping");
 }
 
 /// An artist contract at 50 % of net receipts on streams for `artist`, from 2026-01-01 to

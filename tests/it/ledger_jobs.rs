@@ -738,6 +738,12 @@ fn a_package_mapped_to_a_format_in_review_takes_its_stock() {
         harness.get_by_label(option).click();
         harness.run();
     }
+    // A package is for a format, never a track: no track picker.
+    assert!(
+        harness
+            .query_by_role_and_label(Role::ComboBox, "Map to track")
+            .is_none()
+    );
     harness.get_by_label("Map these lines").click();
     let stock = |h: &Harness<'_, LabeldeskApp>| {
         shows::stock_at(
