@@ -211,10 +211,7 @@ pub fn insert_lines(tx: &Transaction<'_>, import: ImportId, lines: &[IncomeLine]
         [import],
         |r| r.get(0),
     )?;
-    let home = takes_stock(&layout)
-        .then(|| home_location(tx))
-        .transpose()?
-        .map(|home| home.map(|(id, _)| id));
+    let mail_order = MailOrder::of_layout(tx, &layout)?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO income_lines (import_id, line_no, sale_date, period, release_id, track_id, format_id,
                 matched_by, channel, territory, source, quantity, gross_e8, net_e8, currency, net_home_e8,
@@ -249,8 +246,10 @@ pub fn insert_lines(tx: &Transaction<'_>, import: ImportId, lines: &[IncomeLine]
             l.flags,
             l.match_key
         ])?;
-        let effect = stock_effect(tx, l, home)?;
-        take_stock(tx, tx.last_insert_rowid(), l, effect)?;
+        if let Some(mail_order) = &mail_order {
+            let effect = mail_order.effect(tx, l)?;
+            take_stock(tx, tx.last_insert_rowid(), l, effect)?;
+        }
     }
     Ok(())
 }
@@ -295,7 +294,7 @@ fn sync_mapped_stock(tx: &Transaction<'_>, key: &str) -> Result<()> {
                  AND l.format_id IS NOT stock_movements.format_id)",
         [key],
     )?;
-    let home = Some(home_location(tx)?.map(|(id, _)| id));
+    let mail_order = MailOrder::home(tx)?;
     let mut stmt = tx.prepare_cached(&format!(
         "SELECT {LINE_COLUMNS} FROM income_lines
           WHERE match_key = ?1 AND flags & 4 = 4 AND format_id IS NOT NULL
@@ -307,7 +306,7 @@ fn sync_mapped_stock(tx: &Transaction<'_>, key: &str) -> Result<()> {
         .query_map([key], line_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for line in &lines {
-        let effect = stock_effect(tx, line, home)?;
+        let effect = mail_order.effect(tx, line)?;
         take_stock(tx, line.id.0, line, effect)?;
     }
     Ok(())
@@ -356,44 +355,63 @@ pub enum StockEffect {
     NoHome,
 }
 
-/// What `line` does to stock: `home` is `None` for a report whose physical sales are not
-/// the label's mail order (see [`takes_stock`]), else the home location (see
-/// [`home_location`]), if there is one.
-///
-/// # Errors
-/// SQLite failures.
-pub fn stock_effect(
-    conn: &Connection,
-    line: &IncomeLine,
-    home: Option<Option<i64>>,
-) -> Result<StockEffect> {
-    let Some(home) = home else {
-        return Ok(StockEffect::Nothing);
-    };
-    if !line.flags.contains(LineFlags::PHYSICAL_SALE) || line.quantity <= 0 {
-        return Ok(StockEffect::Nothing);
+/// The label's own mail order, whose physical sales come out of the home location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailOrder {
+    /// The home location (see [`home_location`]), if there is one.
+    pub home: Option<(i64, String)>,
+}
+
+impl MailOrder {
+    /// For a report of `layout`: `None` when its physical sales are not the label's mail
+    /// order (see [`takes_stock`]).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn of_layout(conn: &Connection, layout: &str) -> Result<Option<Self>> {
+        takes_stock(layout).then(|| Self::home(conn)).transpose()
     }
-    let Some(format) = line.format_id else {
-        return Ok(StockEffect::NoFormat);
-    };
-    let Some(location) = home else {
-        return Ok(StockEffect::NoHome);
-    };
-    let counted: bool = conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM stock_movements WHERE format_id = ?1 AND location_id = ?2
-                AND reason = 'count' AND substr(moved_at, 1, 10) > ?3)",
-        )?
-        .query_row(params![format, location, line.sale_date], |r| r.get(0))?;
-    Ok(if counted {
-        StockEffect::Counted
-    } else {
-        StockEffect::Take {
-            format,
-            location,
-            quantity: line.quantity,
+
+    /// Mail order from the catalog's home location.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn home(conn: &Connection) -> Result<Self> {
+        Ok(Self {
+            home: home_location(conn)?,
+        })
+    }
+
+    /// What `line` does to stock.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn effect(&self, conn: &Connection, line: &IncomeLine) -> Result<StockEffect> {
+        if !line.flags.contains(LineFlags::PHYSICAL_SALE) || line.quantity <= 0 {
+            return Ok(StockEffect::Nothing);
         }
-    })
+        let Some(format) = line.format_id else {
+            return Ok(StockEffect::NoFormat);
+        };
+        let Some((location, _)) = self.home else {
+            return Ok(StockEffect::NoHome);
+        };
+        let counted: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM stock_movements WHERE format_id = ?1 AND location_id = ?2
+                    AND reason = 'count' AND substr(moved_at, 1, 10) > ?3)",
+            )?
+            .query_row(params![format, location, line.sale_date], |r| r.get(0))?;
+        Ok(if counted {
+            StockEffect::Counted
+        } else {
+            StockEffect::Take {
+                format,
+                location,
+                quantity: line.quantity,
+            }
+        })
+    }
 }
 
 /// What importing a batch of lines does to stock, for the preview.
@@ -469,17 +487,15 @@ impl StockPlan {
 /// # Errors
 /// SQLite failures.
 pub fn stock_plan(conn: &Connection, batch: &ImportBatch) -> Result<StockPlan> {
-    if !takes_stock(&batch.layout) {
+    let Some(mail_order) = MailOrder::of_layout(conn, &batch.layout)? else {
         return Ok(StockPlan::default());
-    }
-    let home = home_location(conn)?;
-    let home_id = Some(home.as_ref().map(|(id, _)| *id));
+    };
     let mut plan = StockPlan {
-        location: home.map(|(_, name)| name),
+        location: mail_order.home.as_ref().map(|(_, name)| name.clone()),
         ..StockPlan::default()
     };
     for line in &batch.lines {
-        match stock_effect(conn, line, home_id)? {
+        match mail_order.effect(conn, line)? {
             StockEffect::Nothing => {}
             StockEffect::Take { quantity, .. } => {
                 plan.sales += 1;
