@@ -859,16 +859,31 @@ pub fn list_mappings(conn: &Connection) -> Result<Vec<MatchMapping>> {
         "SELECT match_key, release_id, track_id, format_id FROM match_mappings ORDER BY match_key",
     )?;
     let rows = stmt
-        .query_map([], |r| {
-            Ok(MatchMapping {
-                key: r.get(0)?,
-                release_id: r.get(1)?,
-                track_id: r.get(2)?,
-                format_id: r.get(3)?,
-            })
-        })?
+        .query_map([], mapping_from_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+fn mapping_from_row(r: &Row<'_>) -> rusqlite::Result<MatchMapping> {
+    Ok(MatchMapping {
+        key: r.get(0)?,
+        release_id: r.get(1)?,
+        track_id: r.get(2)?,
+        format_id: r.get(3)?,
+    })
+}
+
+/// The remembered mapping for `key`, if any.
+///
+/// # Errors
+/// SQLite failures.
+pub fn mapping_of(conn: &Connection, key: &str) -> Result<Option<MatchMapping>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT match_key, release_id, track_id, format_id FROM match_mappings WHERE match_key = ?1",
+        )?
+        .query_row([key], mapping_from_row)
+        .optional()?)
 }
 
 /// Remembers (or forgets, with `None`) the mapping for `key` and re-points the lines it
@@ -884,23 +899,22 @@ pub fn set_mapping(
     key: &str,
     mapping: Option<&MatchMapping>,
 ) -> Result<usize> {
-    let held = statements_holding(
-        tx,
-        "SELECT DISTINCT si.statement_id FROM income_lines l
-           JOIN statement_income si ON si.income_line_id = l.id
-          WHERE l.match_key = ?1 AND l.matched_by = 'mapping'",
-        key,
-    )?;
-    if !held.is_empty() {
-        let current: Option<MatchMapping> = list_mappings(tx)?.into_iter().find(|m| m.key == key);
-        let unchanged = match (&current, mapping) {
-            (Some(old), Some(new)) => {
-                (old.release_id, old.track_id, old.format_id)
-                    == (new.release_id, new.track_id, new.format_id)
-            }
-            _ => false,
-        };
-        if !unchanged {
+    let unchanged = match (mapping_of(tx, key)?, mapping) {
+        (Some(old), Some(new)) => {
+            (old.release_id, old.track_id, old.format_id)
+                == (new.release_id, new.track_id, new.format_id)
+        }
+        _ => false,
+    };
+    if !unchanged {
+        let held = statements_holding(
+            tx,
+            "SELECT DISTINCT si.statement_id FROM income_lines l
+               JOIN statement_income si ON si.income_line_id = l.id
+              WHERE l.match_key = ?1 AND l.matched_by = 'mapping'",
+            key,
+        )?;
+        if !held.is_empty() {
             return Err(DbError::InUse(format!(
                 "This mapping can't be changed: {} accounted for lines it matched, and an \
                  issued statement is final. A correction goes into a later period.",
