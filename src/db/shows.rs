@@ -369,11 +369,7 @@ pub fn overview(conn: &Connection, locations: &[Location]) -> Result<Vec<StockRo
 /// "Salt in the Wires — 12\" vinyl (red)".
 #[must_use]
 pub fn format_name(title: &str, kind: crate::model::FormatKind, variant: &str) -> String {
-    if variant.trim().is_empty() {
-        format!("{title} — {}", kind.label())
-    } else {
-        format!("{title} — {} ({})", kind.label(), variant.trim())
-    }
+    format!("{title} — {}", kind.with_variant(variant))
 }
 
 // ---- shows ----

@@ -202,6 +202,16 @@ code_enum! {
 }
 
 impl FormatKind {
+    /// The kind's label with the variant, if any: "12\" vinyl (red)".
+    #[must_use]
+    pub fn with_variant(self, variant: &str) -> String {
+        if variant.trim().is_empty() {
+            self.label().to_owned()
+        } else {
+            format!("{} ({})", self.label(), variant.trim())
+        }
+    }
+
     /// True for anything that has to be manufactured and shipped.
     #[must_use]
     pub const fn is_physical(self) -> bool {

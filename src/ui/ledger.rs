@@ -1297,14 +1297,7 @@ impl LedgerPanel {
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|f| f.kind.is_physical())
-                .map(|f| {
-                    let name = if f.variant.trim().is_empty() {
-                        f.kind.label().to_owned()
-                    } else {
-                        format!("{} ({})", f.kind.label(), f.variant.trim())
-                    };
-                    (f.id, name)
-                })
+                .map(|f| (f.id, f.kind.with_variant(&f.variant)))
                 .collect();
             // One physical format: a package is for it.
             self.review.format = match self.review.formats.as_slice() {
